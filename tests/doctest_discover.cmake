@@ -11,3 +11,5 @@ function(polyrtc_discover_tests target prefix)
   doctest_discover_tests(${target} TEST_PREFIX "${prefix}" ADD_LABELS 1
                          PROPERTIES TIMEOUT 120)
 endfunction()
+# Test case names must not contain ';' (CMake list separator): doctest's discovery would
+# split them into two tests.

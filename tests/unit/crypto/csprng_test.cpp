@@ -4,7 +4,7 @@
 
 namespace polyrtc::crypto {
 
-TEST_CASE("crypto.csprng: the same seed gives the same stream, another seed another") {
+TEST_CASE("crypto.csprng: the same seed gives the same stream and another seed another") {
     Bytes seed_a(32, 0x11), seed_b(32, 0x22);
     auto a1 = Csprng::create(seed_a);
     auto a2 = Csprng::create(seed_a);

@@ -79,7 +79,7 @@ TEST_CASE("dtls.certificate: fingerprint is the sha-256 of the DER encoding") {
     CHECK(*reparsed == cert->fingerprint());
 }
 
-TEST_CASE("dtls.certificate: the same seed makes the same certificate; another seed another") {
+TEST_CASE("dtls.certificate: the same seed makes the same certificate, another seed another") {
     auto rng_a = testing::seeded_rng("same");
     auto rng_b = testing::seeded_rng("same");
     auto rng_c = testing::seeded_rng("other");
