@@ -64,7 +64,9 @@ Result<std::optional<Bytes>, StunError> StreamFramer::next() {
     uint16_t length = static_cast<uint16_t>((rest[2] << 8) | rest[3]);
     size_t frame_size = 0;
     if (top == 0) {
-        if (length % 4 != 0) {
+        if (rest.size() < 8) return std::optional<Bytes>();
+        uint32_t cookie = (uint32_t{rest[4]} << 24) | (uint32_t{rest[5]} << 16) | (uint32_t{rest[6]} << 8) | rest[7];
+        if (length % 4 != 0 || cookie != kMagicCookie) {
             desync_ = true;
             return unexpected(StunError::kStreamDesync);
         }
