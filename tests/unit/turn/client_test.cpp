@@ -208,6 +208,27 @@ TEST_CASE("turn.client: other Allocate errors end the attempt with code and reas
     CHECK(p.client.create_permission(ip("192.0.2.1"), p.now).error() == TurnError::kInvalidState);
 }
 
+TEST_CASE("turn.client: dual-stack allocation relays to IPv4 and IPv6 peers") {
+    ClientConfig c = config();
+    c.request_additional_ipv6 = true;
+    Pair p(c);
+    REQUIRE(p.client.start_allocation(p.now).ok());
+    p.pump();
+    auto e = p.take_events();
+    REQUIRE(e.size() == 1);
+    REQUIRE(e[0].relayed.size() == 2);
+    CHECK(e[0].relayed[1].to_string() == "[2001:db8::10]:50002");
+    CHECK(p.server.received.at(1).get_address_family(stun::AttributeType::kAdditionalAddressFamily).value() ==
+          net::AddressFamily::kIpv6);
+    CHECK_FALSE(p.server.received.at(1).has(stun::AttributeType::kRequestedAddressFamily));
+    net::SocketAddress v6_peer = addr("[2001:db8::77]:9000");
+    REQUIRE(p.client.create_permission(v6_peer.ip(), p.now).ok());
+    REQUIRE(p.client.send(v6_peer, Bytes{6}, p.now).ok());
+    p.pump();
+    CHECK(p.server.to_peers.back().first == v6_peer);
+    CHECK(p.take_events().at(0).kind == EventKind::kPermissionCreated);
+}
+
 TEST_CASE("turn.client: PASSWORD-ALGORITHMS offer selects SHA-256 keys") {
     Pair p(config());
     p.server.offer_algorithms = std::vector<stun::PasswordAlgorithmValue>{{2, {}}, {1, {}}};

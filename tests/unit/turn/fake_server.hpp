@@ -31,6 +31,8 @@ public:
     uint32_t lifetime = 600;
     net::SocketAddress relayed = net::SocketAddress::parse("203.0.113.10:50000").value();
     net::SocketAddress mapped = net::SocketAddress::parse("198.51.100.20:40000").value();
+    // Second relayed address for ADDITIONAL-ADDRESS-FAMILY IPv6 (RFC 8656 section 7.2).
+    net::SocketAddress relayed_v6 = net::SocketAddress::parse("[2001:db8::10]:50002").value();
     // Answer the next N authenticated requests with 438 and a fresh nonce.
     int stale_nonce_responses = 0;
     // Error code to answer a method with (after authentication).
@@ -88,6 +90,9 @@ public:
             case Method::kAllocate:
                 allocated = true;
                 ok.add_xor_address(AttributeType::kXorRelayedAddress, relayed);
+                if (m.has(AttributeType::kAdditionalAddressFamily)) {
+                    ok.add_xor_address(AttributeType::kXorRelayedAddress, relayed_v6);
+                }
                 ok.add_u32(AttributeType::kLifetime, lifetime);
                 ok.add_xor_address(AttributeType::kXorMappedAddress, mapped);
                 break;
