@@ -471,10 +471,14 @@ Status<ParseError> Parser::parse_media(const LineRef& line, MediaDescription& m)
     if (f.size() < 4) {
         return fail(SdpError::kMalformedMedia, line, "m=: expected \"<media> <port> <proto> <fmt> ...\"");
     }
-    for (auto p : f) {
-        if (!text::is_token(p)) {
-            return fail(SdpError::kMalformedMedia, line, "m=: fields must be tokens separated by single spaces");
+    // media and fmt are tokens; proto = token *("/" token) (RFC 8866 section 9).
+    for (size_t i = 0; i < f.size(); ++i) {
+        bool ok = i == 1 || text::is_token(f[i]);
+        if (i == 2) {
+            ok = true;
+            for (auto piece : text::split(f[i], '/')) ok = ok && text::is_token(piece);
         }
+        if (!ok) return fail(SdpError::kMalformedMedia, line, "m=: fields must be tokens separated by single spaces");
     }
     m.media = std::string(f[0]);
     auto port_field = f[1];

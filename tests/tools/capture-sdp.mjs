@@ -154,7 +154,7 @@ async function capture() {
 function nativeLinkFlags() {
   // The libraries the native unit test executable links, read from the build.
   const ninja = fs.readFileSync(path.join(repo, 'build', 'native', 'build.ninja'), 'utf8');
-  const m = ninja.match(/build tests\/polyrtc_unit_tests:[^\n]*\n((?:  [^\n]*\n)*)/);
+  const m = ninja.match(/\nbuild tests\/polyrtc_unit_tests [^\n]*\n((?:  [^\n]*\n)*)/);
   if (!m) throw new Error('build/native/build.ninja: no polyrtc_unit_tests link rule; build natively first');
   const libs = m[1].match(/LINK_LIBRARIES = ([^\n]*)/)[1];
   return libs.split(/\s+/).filter(Boolean).map((l) => (l.startsWith('-') || path.isAbsolute(l) ? l : path.join(repo, 'build', 'native', l)));
@@ -170,8 +170,8 @@ function buildTool() {
 async function verify() {
   const tool = buildTool();
   const ourOffer = execFileSync(tool, ['offer'], { encoding: 'utf8' });
-  const golden = fs.readFileSync(path.join(dataDir, 'polyrtc-offer.sdp'), 'utf8');
-  if (ourOffer !== golden) throw new Error('sdp_tool offer differs from tests/data/sdp/polyrtc-offer.sdp');
+  // The unit test "sdp.jsep: the golden offer ..." pins this exact text.
+  save('polyrtc-offer.sdp', ourOffer);
 
   const { version, result } = await withPage(async (page) => {
     // (a) Chromium answers polyrtc's offer.
@@ -188,47 +188,66 @@ async function verify() {
         pc.close();
       }
     }, ourOffer);
-    // (b) polyrtc answers a live Chromium offer; Chromium must accept that answer.
-    const offer = await page.evaluate(async () => {
-      window.pc = new RTCPeerConnection();
-      window.pc.createDataChannel('chat');
-      const o = await window.pc.createOffer();
-      await window.pc.setLocalDescription(o);
-      return o.sdp;
-    });
-    const ourAnswer = execFileSync(tool, ['answer'], { input: offer, encoding: 'utf8' });
-    const accepted = await page.evaluate(async (sdp) => {
-      try {
-        await window.pc.setRemoteDescription({ type: 'answer', sdp });
-        const t = window.pc.sctp;
-        return { ok: true, state: window.pc.signalingState, maxMessageSize: t && t.maxMessageSize };
-      } catch (e) {
-        return { ok: false, error: `${e.name}: ${e.message}` };
-      } finally {
-        window.pc.close();
-      }
-    }, ourAnswer);
-    return { answered, offer, ourAnswer, accepted };
+    // (b) polyrtc answers live Chromium offers (data channel; audio + data channel, where
+    //     we reject the audio section); Chromium must accept each answer.
+    const live = [];
+    for (const withAudio of [false, true]) {
+      const offer = await page.evaluate(async (audio) => {
+        window.pc = new RTCPeerConnection();
+        if (audio) {
+          const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+          stream.getTracks().forEach((t) => window.pc.addTrack(t, stream));
+        }
+        window.pc.createDataChannel('chat');
+        const o = await window.pc.createOffer();
+        await window.pc.setLocalDescription(o);
+        return o.sdp;
+      }, withAudio);
+      const ourAnswer = execFileSync(tool, ['answer'], { input: offer, encoding: 'utf8' });
+      const accepted = await page.evaluate(async (sdp) => {
+        try {
+          await window.pc.setRemoteDescription({ type: 'answer', sdp });
+          const t = window.pc.sctp;
+          const audio = window.pc.getTransceivers().map((x) => `${x.mid}:${x.currentDirection}:${x.stopped}`);
+          return { ok: true, state: window.pc.signalingState, maxMessageSize: t && t.maxMessageSize, transceivers: audio };
+        } catch (e) {
+          return { ok: false, error: `${e.name}: ${e.message}` };
+        } finally {
+          window.pc.close();
+        }
+      }, ourAnswer);
+      live.push({ withAudio, offer, ourAnswer, accepted });
+    }
+    return { answered, live };
   });
   if (!result.answered.ok) throw new Error(`Chromium rejected polyrtc's offer: ${result.answered.error}`);
-  if (!result.accepted.ok) throw new Error(`Chromium rejected polyrtc's answer: ${result.accepted.error}\n${result.ourAnswer}`);
+  for (const l of result.live) {
+    if (!l.accepted.ok) throw new Error(`Chromium rejected polyrtc's answer: ${l.accepted.error}\n${l.ourAnswer}`);
+  }
   save('chromium-answer-to-polyrtc-offer.sdp', result.answered.answer);
+  const [dc, av] = result.live;
+  save('chromium-live-datachannel-offer.sdp', dc.offer);
+  save('polyrtc-answer-to-chromium-datachannel-offer.sdp', dc.ourAnswer);
+  save('chromium-live-audio-datachannel-offer.sdp', av.offer);
+  save('polyrtc-answer-to-chromium-audio-datachannel-offer.sdp', av.ourAnswer);
   save('polyrtc-VERIFIED.txt',
-    `Verified with headless Chromium ${version} by tests/tools/capture-sdp.mjs verify.\n` +
-    `polyrtc-offer.sdp: setRemoteDescription(offer) accepted, signalingState after createAnswer+SLD: ${result.answered.state};\n` +
-    `  Chromium's answer is chromium-answer-to-polyrtc-offer.sdp.\n` +
-    `A live Chromium data-channel offer answered by polyrtc (sdp_tool answer): setRemoteDescription(answer) accepted,\n` +
-    `  signalingState ${result.accepted.state}, sctp.maxMessageSize ${result.accepted.maxMessageSize}.\n` +
-    `  The pair is saved as chromium-live-offer.sdp / polyrtc-answer-to-chromium-live-offer.sdp.\n`);
-  save('chromium-live-offer.sdp', result.offer);
-  save('polyrtc-answer-to-chromium-live-offer.sdp', result.ourAnswer);
+    `Verified with headless Chromium ${version} by \`node tests/tools/capture-sdp.mjs verify\`.\n` +
+    `polyrtc-offer.sdp: setRemoteDescription(offer) accepted; createAnswer + setLocalDescription left\n` +
+    `  signalingState ${result.answered.state}. Chromium's answer: chromium-answer-to-polyrtc-offer.sdp.\n` +
+    `chromium-live-datachannel-offer.sdp answered by polyrtc (sdp_tool answer) as\n` +
+    `  polyrtc-answer-to-chromium-datachannel-offer.sdp: setRemoteDescription(answer) accepted,\n` +
+    `  signalingState ${dc.accepted.state}, sctp.maxMessageSize ${dc.accepted.maxMessageSize}.\n` +
+    `chromium-live-audio-datachannel-offer.sdp answered (audio rejected, port 0) as\n` +
+    `  polyrtc-answer-to-chromium-audio-datachannel-offer.sdp: accepted, signalingState ${av.accepted.state},\n` +
+    `  transceivers left (mid:currentDirection:stopped): [${av.accepted.transceivers.join(' ')}]\n` +
+    `  (the W3C spec stops and removes a transceiver whose m= section the answer rejects).\n`);
   console.log('Chromium accepted polyrtc offer and answer.');
 }
 
 // ---- embed: test data as C++ ----
 
 function embed() {
-  const files = fs.readdirSync(dataDir).filter((f) => /\.(sdp|txt)$/.test(f) && !/PROVENANCE|VERIFIED/.test(f)).sort();
+  const files = fs.readdirSync(dataDir).filter((f) => /\.(sdp|txt)$/.test(f) && !/PROVENANCE|VERIFIED/.test(f) && !f.endsWith('.json')).sort();
   let out = '// Generated by `node tests/tools/capture-sdp.mjs embed` from tests/data/sdp/. Do not edit.\n' +
     '// The unit tests also run as Wasm under Node, where the host file system is not mounted, so the\n' +
     '// captured SDP is compiled in. sdp_corpus_test.cpp checks (natively) that this copy matches the files.\n' +
