@@ -618,7 +618,12 @@ Result<RemoteCandidateOutcome, NegotiationError> SessionNegotiator::add_remote_c
     RemoteCandidateOutcome out;
     if (index) {
         out.mid = std::string(remote->media[*index].mid().value_or(""));
-        if (remote->media[*index].rejected()) {
+        // Rejected by either side = the spec's "stopped transceiver": resolve without effect.
+        const SessionDescription* local = local_description();
+        bool local_rejected = local != nullptr && *index < local->media.size() &&
+                              local->media[*index].mid() == remote->media[*index].mid() &&
+                              local->media[*index].rejected();
+        if (remote->media[*index].rejected() || local_rejected) {
             out.kind = RemoteCandidateOutcome::Kind::kIgnored;
             return out;
         }
