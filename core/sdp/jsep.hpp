@@ -237,7 +237,6 @@ private:
     NegotiatorConfig config_;
     SignalingState state_ = SignalingState::kStable;
     std::string session_id_;
-    uint64_t last_version_ = 0;
     bool any_description_ = false;
     IceCredentials local_ice_;
     IceCredentials negotiated_local_ice_;  // of current_local_

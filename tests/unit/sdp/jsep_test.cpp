@@ -344,6 +344,40 @@ TEST_CASE("sdp.jsep: ICE restart: new credentials, version +1, same session id; 
     CHECK(after_a.dtls_role == before_a.dtls_role);
 }
 
+TEST_CASE("sdp.jsep: ICE roles stay through renegotiation and follow the offerer of an ICE restart") {
+    Peer a("A"), z("Z");
+    negotiate(a, z);
+    CHECK(a.n.negotiated()->ice_controlling);
+    // Z re-offers without restarting ICE: nobody's role changes (RFC 8445 section 6.1.1).
+    negotiate(z, a);
+    CHECK(a.n.negotiated()->ice_controlling);
+    CHECK(!z.n.negotiated()->ice_controlling);
+    // Z restarts ICE: as the offerer of the restart it becomes controlling.
+    z.n.restart_ice();
+    negotiate(z, a);
+    CHECK(!a.n.negotiated()->ice_controlling);
+    CHECK(z.n.negotiated()->ice_controlling);
+}
+
+TEST_CASE("sdp.jsep: a pranswer to an ICE-restart offer and the final answer carry the same new credentials") {
+    Peer a("A"), z("Z");
+    negotiate(a, z);
+    auto old = z.n.local_ice();
+    auto offer = a.n.create_offer(a.rng, OfferOptions{true}).value();
+    require_ok(a.n.set_local(SdpType::kOffer, offer));
+    require_ok(z.n.set_remote(SdpType::kOffer, offer));
+    std::string pranswer = z.answer();
+    require_ok(z.n.set_local(SdpType::kPranswer, pranswer));
+    std::string answer = z.answer();
+    auto p = SessionDescription::parse(pranswer).value();
+    auto f = SessionDescription::parse(answer).value();
+    CHECK(p.media[0].ice_ufrag() != old.ufrag);
+    CHECK(f.media[0].ice_ufrag() == p.media[0].ice_ufrag());
+    CHECK(f.media[0].ice_pwd() == p.media[0].ice_pwd());
+    require_ok(z.n.set_local(SdpType::kAnswer, answer));
+    CHECK(z.n.negotiated()->local_ice.ufrag == *p.media[0].ice_ufrag());
+}
+
 TEST_CASE("sdp.jsep: restart_ice() makes the next offer restart; Chromium's ICE-restart offer restarts Z") {
     Peer a("A"), z("Z");
     negotiate(a, z);
