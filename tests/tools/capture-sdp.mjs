@@ -13,6 +13,11 @@
 // host's, so the test data is compiled in: `embed` writes every tests/data/sdp/* file as a
 // C++ raw string. A native test checks that the embedded copy matches the files.
 //
+// Each run captures new browser SDP (fresh random ufrags, fingerprints, session ids). The unit
+// tests pin values of the committed captures (e.g. Chromium's answer to polyrtc-offer.sdp), so
+// commit re-captured chromium-* files together with updated test expectations, or restore
+// them with git checkout. polyrtc-offer.sdp and polyrtc-answer-*.sdp are deterministic.
+//
 // `verify` needs the native build (cmake --preset native && cmake --build --preset native):
 // it compiles tests/unit/sdp/sdp_tool.cpp against build/native's libpolyrtc_core.a, asks it
 // for an answer to a fresh Chromium offer, and gives that answer to Chromium.
