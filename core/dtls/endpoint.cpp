@@ -686,7 +686,9 @@ void DtlsEndpoint::handle_timeout(Timestamp now) {
 
 void DtlsEndpoint::set_remote_fingerprints(std::vector<Fingerprint> fingerprints) {
     State& s = *state_;
-    if (s.state == DtlsState::kClosed || s.state == DtlsState::kFailed || s.peer_verified) return;
+    if (s.state == DtlsState::kClosed || s.state == DtlsState::kFailed || s.peer_verified || fingerprints.empty()) {
+        return;
+    }
     s.remote_fingerprints = std::move(fingerprints);
     s.remote_fingerprints_set = true;
     if (s.peer_der.empty()) return;  // checked by the verify callback when the certificate arrives

@@ -223,6 +223,7 @@ public:
     // the handshake, or after it completed (see the class comment). The peer certificate must
     // match one whose hash this build supports (sha-1, sha-224, sha-256; natively also sha-384
     // and sha-512). Calling it again replaces the set; once checked, a later call changes nothing.
+    // An empty list is ignored.
     void set_remote_fingerprints(std::vector<Fingerprint> fingerprints);
     void set_remote_fingerprint(Fingerprint fingerprint);
     // Encrypts `app_data` as one record and queues it. Only in kConnected.

@@ -232,11 +232,12 @@ struct Identities {
     std::optional<Certificate> ours;
     std::string our_pem;
 
-    Identities() {
+    // `key_spec`: openssl req -newkey arguments for OpenSSL's own key.
+    explicit Identities(const std::string& key_spec = "ec -pkeyopt ec_paramgen_curve:prime256v1") {
         REQUIRE(run("openssl version"));  // Debian's openssl package is a test dependency
         std::string d = dir.path.string();
-        REQUIRE(run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + d +
-                    "/key.pem -out " + d + "/cert.pem -days 30 -subj /CN=openssl-interop"));
+        REQUIRE(run("openssl req -x509 -newkey " + key_spec + " -nodes -keyout " + d + "/key.pem -out " + d +
+                    "/cert.pem -days 30 -subj /CN=openssl-interop"));
         REQUIRE(std::system(
                     ("openssl x509 -in " + d + "/cert.pem -noout -fingerprint -sha256 > " + d + "/fp.txt").c_str()) ==
                 0);
@@ -404,6 +405,56 @@ TEST_CASE("dtls.openssl_interop: openssl s_client and our server agree; no clien
         CHECK(f->reason == FailureReason::kNoPeerCertificate);
         CHECK(udp.first<Connected>() == nullptr);
     }
+}
+
+TEST_CASE("dtls.openssl_interop: peers with RSA certificates are accepted by fingerprint (native config)") {
+    // Our certificate stays ECDSA; OpenSSL's is RSA-2048. As client we must then negotiate an
+    // ECDHE-RSA suite; as server we verify an RSA CertificateVerify.
+    Identities ids("rsa:2048");
+    uint16_t port = free_udp_port();
+    OpensslProcess server({"openssl", "s_server", "-dtls1_2", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+                           ids.path("cert.pem"), "-key", ids.path("key.pem"), "-use_srtp", "SRTP_AES128_CM_SHA1_80",
+                           "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60", "-Verify", "1"},
+                          ids.dir.path / "rsa-server.out");
+    REQUIRE(wait_for([&] { return server.text().find("ACCEPT") != std::string::npos; }));
+    DtlsConfig config;
+    auto rng = polyrtc::testing::seeded_rng("openssl interop rsa client");
+    auto ep = DtlsEndpoint::create(*ids.ours, rng, config);
+    REQUIRE(ep.ok());
+    ep->set_remote_fingerprint(ids.openssl_fingerprint);
+    UdpDriver udp;
+    udp.connect_to(port);
+    REQUIRE(ep->start(real_now()).ok());
+    REQUIRE(udp.pump(*ep, [&] { return ep->state() != DtlsState::kHandshaking; }));
+    REQUIRE(ep->state() == DtlsState::kConnected);
+    const Connected* c = udp.first<Connected>();
+    REQUIRE(c != nullptr);
+    CHECK(c->cipher_suite == 0xC02F);  // ECDHE-RSA-AES128-GCM-SHA256
+    CHECK(c->peer_fingerprint == ids.openssl_fingerprint);
+    REQUIRE(wait_for([&] { return server.text().find("Keying material: ") != std::string::npos; }));
+    CHECK(field(server.text(), "Keying material: ") == upper_hex(c->srtp_keys));
+
+    // And the other way: an RSA client certificate presented to our server.
+    auto server_rng = polyrtc::testing::seeded_rng("openssl interop rsa server");
+    DtlsConfig server_config;
+    server_config.role = DtlsRole::kServer;
+    auto our_server = DtlsEndpoint::create(*ids.ours, server_rng, server_config);
+    REQUIRE(our_server.ok());
+    our_server->set_remote_fingerprint(ids.openssl_fingerprint);
+    REQUIRE(our_server->start(real_now()).ok());
+    UdpDriver server_udp;
+    OpensslProcess client(
+        {"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(server_udp.port()), "-cert",
+         ids.path("cert.pem"), "-key", ids.path("key.pem"), "-use_srtp", "SRTP_AES128_CM_SHA1_80", "-keymatexport",
+         "EXTRACTOR-dtls_srtp", "-keymatexportlen", "60"},
+        ids.dir.path / "rsa-client.out");
+    REQUIRE(server_udp.pump(*our_server, [&] { return our_server->state() != DtlsState::kHandshaking; }));
+    REQUIRE(our_server->state() == DtlsState::kConnected);
+    const Connected* sc = server_udp.first<Connected>();
+    REQUIRE(sc != nullptr);
+    CHECK(sc->peer_fingerprint == ids.openssl_fingerprint);
+    REQUIRE(wait_for([&] { return client.text().find("Keying material: ") != std::string::npos; }));
+    CHECK(field(client.text(), "Keying material: ") == upper_hex(sc->srtp_keys));
 }
 
 }  // namespace polyrtc::dtls
