@@ -84,6 +84,7 @@ struct OpensslProcess {
             close(pipe_fds[0]);
             close(pipe_fds[1]);
             std::vector<char*> argv;
+            argv.reserve(args.size() + 1);
             for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
             argv.push_back(nullptr);
             execvp("openssl", argv.data());
@@ -250,7 +251,7 @@ struct Identities {
         rng.emplace(polyrtc::testing::seeded_rng("openssl interop"));
         CertificateParams params;  // OpenSSL checks dates: valid from yesterday for 30 days
         params.not_before_unix = static_cast<int64_t>(std::time(nullptr)) - 86400;
-        params.not_after_unix = params.not_before_unix + 31 * 86400;
+        params.not_after_unix = params.not_before_unix + int64_t{31} * 86400;
         auto cert = Certificate::generate(params, *rng);
         REQUIRE(cert.ok());
         ours.emplace(std::move(cert.value()));
