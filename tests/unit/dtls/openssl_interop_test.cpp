@@ -382,6 +382,7 @@ TEST_CASE("dtls.openssl_interop: openssl s_client and our server agree; no clien
         CHECK(field(out, "Keying material: ") == upper_hex(c->srtp_keys));
         CHECK(out.find("SRTP Extension negotiated, profile=SRTP_AES128_CM_SHA1_80") != std::string::npos);
         CHECK(out.find("Verify return code: 0 (ok)") != std::string::npos);
+        CHECK(out.find("Extended master secret: yes") != std::string::npos);  // RFC 7627 negotiated
         CHECK(out.find(ids.our_pem) != std::string::npos);  // s_client prints the server certificate
         // OpenSSL's client prefers AES-256-GCM, which we do not offer: we chose from its list.
         CHECK((c->cipher_suite == 0xC02B || c->cipher_suite == 0xCCA9));
