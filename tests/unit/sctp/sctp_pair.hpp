@@ -22,6 +22,7 @@
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "core/common/bytes.hpp"
@@ -56,18 +57,20 @@ struct LinkStats {
     size_t largest = 0;
 };
 
-template <class Endpoint>
+template <class EndpointA, class EndpointZ = EndpointA>
 class Pair {
 public:
-    using Event = typename decltype(std::declval<Endpoint&>().poll_event())::value_type;
+    using EventA = typename decltype(std::declval<EndpointA&>().poll_event())::value_type;
+    using EventZ = typename decltype(std::declval<EndpointZ&>().poll_event())::value_type;
+    using Event = EventA;
 
-    Pair(Endpoint peer_a, Endpoint peer_z, LinkConfig link, std::string_view seed_label)
+    Pair(EndpointA peer_a, EndpointZ peer_z, LinkConfig link, std::string_view seed_label)
         : a(std::move(peer_a)), z(std::move(peer_z)), link_(link), rng_(seeded_rng(seed_label)) {}
 
-    Endpoint a;
-    Endpoint z;
-    std::deque<Event> a_events;  // events polled from A, oldest first
-    std::deque<Event> z_events;
+    EndpointA a;
+    EndpointZ z;
+    std::deque<EventA> a_events;  // events polled from A, oldest first
+    std::deque<EventZ> z_events;
     LinkStats a_to_z;
     LinkStats z_to_a;
 
@@ -107,8 +110,8 @@ public:
     void inject_to_a(ByteView packet) { a.handle_packet(now(), packet); }
 
     // Removes and returns the first event of `events` matching `T`, if any.
-    template <class T>
-    static std::optional<T> take(std::deque<Event>& events) {
+    template <class T, class E>
+    static std::optional<T> take(std::deque<E>& events) {
         for (auto it = events.begin(); it != events.end(); ++it) {
             if (auto* e = std::get_if<T>(&*it)) {
                 T out = std::move(*e);
@@ -118,10 +121,10 @@ public:
         }
         return std::nullopt;
     }
-    template <class T>
-    static size_t count(const std::deque<Event>& events) {
+    template <class T, class E>
+    static size_t count(const std::deque<E>& events) {
         return static_cast<size_t>(
-            std::count_if(events.begin(), events.end(), [](const Event& e) { return std::holds_alternative<T>(e); }));
+            std::count_if(events.begin(), events.end(), [](const E& e) { return std::holds_alternative<T>(e); }));
     }
 
 private:
@@ -136,7 +139,8 @@ private:
         return static_cast<double>(rng_.next_u32()) / 4294967296.0 < p;
     }
 
-    void pump_side(Endpoint& e, std::deque<Event>& events, std::vector<InFlight>& out, LinkStats& stats) {
+    template <class Endpoint, class E>
+    void pump_side(Endpoint& e, std::deque<E>& events, std::vector<InFlight>& out, LinkStats& stats) {
         for (;;) {
             bool progress = false;
             while (auto packet = e.poll_transmit()) {
@@ -187,6 +191,7 @@ private:
         if (auto d = z.poll_timeout(); d && *d <= t) z.handle_timeout(t);
     }
 
+    template <class Endpoint>
     void deliver(std::vector<InFlight>& queue, Endpoint& to, LinkStats& stats) {
         std::vector<InFlight> due;
         Timestamp t = now();
