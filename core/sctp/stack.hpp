@@ -24,9 +24,10 @@
 //     `now`), so a pump that honours every association's deadline also drives the others.
 //   - usrsctp exposes no "next timer" query, so the deadline is a fixed tick (10 ms, the
 //     period of usrsctp's own timer thread, which we do not run).
-// usrsctp also reads gettimeofday() for RTT, heartbeats, cookie lifetime and PR-SCTP TTL
-// (the "two clocks" trap in STYLE.md): in the page both clocks are real time; simulated-time
-// tests must make gettimeofday() return the simulated clock (tests/unit/sctp/sctp_pair.hpp).
+// usrsctp also reads the C library's time of day for RTT, heartbeats, cookie lifetime and
+// PR-SCTP TTL (the "two clocks" trap in STYLE.md): in the page both clocks are real time;
+// simulated-time tests must make that call return the simulated clock (see
+// tests/unit/sctp/sctp_pair.hpp and sim_gettimeofday_test.cpp).
 #pragma once
 
 #include <cstddef>
