@@ -27,7 +27,7 @@
 // usrsctp also reads the C library's time of day for RTT, heartbeats, cookie lifetime and
 // PR-SCTP TTL (the "two clocks" trap in STYLE.md): in the page both clocks are real time;
 // simulated-time tests must make that call return the simulated clock (see
-// tests/unit/sctp/sctp_pair.hpp and sim_gettimeofday_test.cpp).
+// tests/unit/sctp/sctp_pair.hpp).
 #pragma once
 
 #include <cstddef>
