@@ -616,4 +616,95 @@ TEST_CASE("datachannel.registry: legacy partial PPIDs 52/54 are reassembled on r
     CHECK(bin->data == Bytes{1, 2, 3});
 }
 
+TEST_CASE("datachannel.registry: an unordered channel sends ordered until the ACK, then unordered") {
+    // A is a raw association standing in for the peer, so the wire flags are visible.
+    auto raw = sctp::SctpAssociation::create({});
+    auto registry = ChannelRegistry::create(RegistryConfig{DtlsRole::kServer, {}});
+    REQUIRE(raw.ok());
+    REQUIRE(registry.ok());
+    testing::Pair<sctp::SctpAssociation, ChannelRegistry> pair(std::move(*raw), std::move(*registry), {},
+                                                               "dc-unordered-ack");
+    REQUIRE(pair.a.start(pair.now()).ok());
+    REQUIRE(pair.z.start(pair.now()).ok());
+    REQUIRE(pair.drive_until([&] { return pair.a.state() == sctp::AssociationState::kConnected; }));
+    ChannelInit init;
+    init.label = "u";
+    init.protocol = "proto";
+    init.ordered = false;
+    init.max_retransmits = 5;
+    uint16_t id = *pair.z.create_channel(init);
+    CHECK(id == 1);
+    REQUIRE(pair.z.send_text(id, "before ack").ok());
+    REQUIRE(pair.drive_until([&] { return DcPair::count<sctp::MessageEvent>(pair.a_events) == 2; }));
+    auto open = DcPair::take<sctp::MessageEvent>(pair.a_events);
+    CHECK(open->stream == 1);
+    CHECK(open->ppid == ppid::kDcep);
+    CHECK_FALSE(open->unordered);  // DCEP is sent ordered and reliable
+    auto parsed = DcepOpen::parse(open->data);
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->channel_type == ChannelType::kPartialReliableRexmitUnordered);
+    CHECK(parsed->reliability_parameter == 5);
+    CHECK(parsed->label == "u");
+    CHECK(parsed->protocol == "proto");
+    auto before = DcPair::take<sctp::MessageEvent>(pair.a_events);
+    CHECK(before->ppid == ppid::kString);
+    CHECK_FALSE(before->unordered);
+    REQUIRE(pair.a.send(1, ppid::kDcep, serialize_dcep_ack(), sctp::SendOptions{}).ok());
+    pair.drive_for(Duration::millis(200));
+    REQUIRE(pair.z.send_text(id, "after ack").ok());
+    REQUIRE(pair.drive_until([&] { return DcPair::count<sctp::MessageEvent>(pair.a_events) == 1; }));
+    auto after = DcPair::take<sctp::MessageEvent>(pair.a_events);
+    CHECK(after->data == Bytes{'a', 'f', 't', 'e', 'r', ' ', 'a', 'c', 'k'});
+    CHECK(after->unordered);
+    CHECK(pair.z.stats().dcep_invalid == 0);
+}
+
+TEST_CASE("datachannel.registry: random DCEP payloads on random streams never break the registry") {
+    auto raw = sctp::SctpAssociation::create({});
+    auto registry = ChannelRegistry::create(RegistryConfig{DtlsRole::kServer, {}});
+    REQUIRE(raw.ok());
+    REQUIRE(registry.ok());
+    testing::Pair<sctp::SctpAssociation, ChannelRegistry> pair(std::move(*raw), std::move(*registry), {}, "dc-fuzz");
+    REQUIRE(pair.a.start(pair.now()).ok());
+    REQUIRE(pair.z.start(pair.now()).ok());
+    REQUIRE(pair.drive_until([&] { return pair.a.state() == sctp::AssociationState::kConnected; }));
+    auto rng = testing::seeded_rng("dc-fuzz-bytes");
+    DcepOpen valid;
+    valid.label = "fuzz";
+    Bytes valid_open = valid.serialize();
+    for (int i = 0; i < 300; ++i) {
+        uint16_t stream = static_cast<uint16_t>(rng.next_u32() % 64);
+        Bytes payload;
+        switch (rng.next_u32() % 3) {
+            case 0: payload = rng.bytes(1 + rng.next_u32() % 40); break;
+            case 1: {  // a valid OPEN with one byte flipped
+                payload = valid_open;
+                payload[rng.next_u32() % payload.size()] ^= static_cast<uint8_t>(1 + rng.next_u32() % 255);
+                break;
+            }
+            default: {  // a valid OPEN cut short
+                payload = Bytes(valid_open.begin(), valid_open.begin() + 1 + rng.next_u32() % (valid_open.size() - 1));
+                break;
+            }
+        }
+        uint32_t ppid_value = (rng.next_u32() % 4 == 0) ? ppid::kString : ppid::kDcep;
+        REQUIRE(pair.a.send(stream, ppid_value, payload, sctp::SendOptions{}).ok());
+    }
+    pair.drive_for(Duration::seconds(5));
+    const RegistryStats& s = pair.z.stats();
+    CHECK(s.dcep_invalid > 0);
+    CHECK(pair.z.channel_count() <= 64);
+    CHECK(pair.a.state() == sctp::AssociationState::kConnected);
+    // Still fully usable: Z opens a channel and A gets it.
+    uint16_t id = *pair.z.create_channel(ChannelInit{});
+    REQUIRE(pair.z.send_text(id, "alive").ok());
+    CHECK(pair.drive_until([&] {
+        for (const auto& e : pair.a_events) {
+            if (auto* m = std::get_if<sctp::MessageEvent>(&e); m && m->stream == id && m->ppid == ppid::kString)
+                return true;
+        }
+        return false;
+    }));
+}
+
 }  // namespace polyrtc::datachannel
