@@ -436,7 +436,7 @@ TEST_CASE("sctp.association: messages past max_packet_lifetime_ms are abandoned,
     CHECK(pair.a.state() == AssociationState::kConnected);
 }
 
-TEST_CASE("sctp.stack: two pairs share one usrsctp stack; it is finished when the last association goes") {
+TEST_CASE("sctp.stack: two pairs share one usrsctp stack, finished when the last association goes") {
     StackStats before = Stack::stats();
     REQUIRE(before.live_associations == 0);
     auto first = std::make_unique<SctpPair>(make_pair("sctp-stack-1"));
