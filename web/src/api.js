@@ -1,0 +1,51 @@
+// Everything polyrtc exposes, and install(): putting it on a global object.
+import { RTCPeerConnection, RTCStatsReport } from './peer_connection.js';
+import { RTCSessionDescription } from './session_description.js';
+import { RTCIceCandidate } from './ice_candidate.js';
+import { RTCDataChannel, RTCDataChannelEvent } from './data_channel.js';
+import { RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent } from './events.js';
+import { RTCCertificate } from './certificate.js';
+import { SignalingChannel } from './signaling_channel.js';
+import { setConfiguredRelay } from './relay.js';
+import { setWasmUrl, loadCore } from './engine/loader.js';
+import { kEngineMissingMessage } from './engine/adapter.js';
+
+export {
+  RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, RTCDataChannelEvent,
+  RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport, SignalingChannel,
+  kEngineMissingMessage,
+};
+
+// The globals install() may define, by name.
+export const globals = {
+  RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, RTCDataChannelEvent,
+  RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport, SignalingChannel,
+};
+
+// Defines the API on `target` (window) where the browser has none, and returns the names it
+// defined. Without a native RTCPeerConnection the whole family is defined, replacing leftovers
+// such as Firefox's RTCDataChannel with media.peerconnection.enabled=false (a native channel
+// class would not be the class of our channels). With a native RTCPeerConnection only missing
+// names are defined (SignalingChannel, typically). {force: true} defines every one.
+export function install({ force = false, target = globalThis } = {}) {
+  const replaceAll = force || typeof target.RTCPeerConnection !== 'function' || target.RTCPeerConnection === RTCPeerConnection;
+  const installed = [];
+  for (const [name, value] of Object.entries(globals)) {
+    if (!replaceAll && target[name] !== undefined) continue;
+    if (target[name] === value) continue;
+    Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
+    installed.push(name);
+  }
+  return installed;
+}
+
+// polyrtc.configure({relay, wasmUrl}): where the relay and the .wasm are.
+export function configure({ relay, wasmUrl } = {}) {
+  if (relay !== undefined) setConfiguredRelay(relay);
+  if (wasmUrl !== undefined) setWasmUrl(wasmUrl);
+}
+
+// Starts loading the Wasm core now instead of at the first RTCPeerConnection.
+export function preload() {
+  return loadCore().then(() => undefined);
+}
