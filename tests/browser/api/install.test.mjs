@@ -166,3 +166,22 @@ test('the native globals the harness deletes are really gone before polyrtc.js r
   const page = await env.open(html);
   assert.deepEqual(await page.evaluate(() => window.before), []);
 });
+
+test('the inline build (polyrtc.inline.js) carries the Wasm module and makes no .wasm request', async () => {
+  const html = `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script>${kPageHelpers}</script>
+<script src="/dist/polyrtc.inline.js" data-wasm="/nowhere/polyrtc.wasm"></script>`;
+  const page = await env.open(html);
+  const r = await page.evaluate(async () => {
+    const cert = await settles(RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' }), 10000);
+    const pc = new RTCPeerConnection();
+    const offer = await settles(pc.createOffer(), 10000);
+    pc.close();
+    return {
+      cert: typeof cert.resolved,
+      offer: [offer.rejected, /no PeerConnectionCore/.test(offer.message)],
+      wasmRequests: performance.getEntriesByType('resource').filter((e) => e.name.includes('.wasm')).length,
+    };
+  });
+  assert.deepEqual(r, { cert: 'object', offer: ['DOMException:NotSupportedError', true], wasmRequests: 0 });
+  assert.deepEqual(page.errors, []);
+});
