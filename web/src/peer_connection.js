@@ -8,7 +8,7 @@ import { RTCDataChannelEvent, channelInternals, checkDataChannelInit, toDataChan
 import { checkConfiguration, copyConfiguration, toConfiguration } from './configuration.js';
 import { certificateSecret, generateCertificate } from './certificate.js';
 import { EngineConnection } from './engine/adapter.js';
-import { relayEndpoint } from './relay.js';
+import { relayEndpoint, relayTurnUrlFromIceServer } from './relay.js';
 import { queueTask, reportError } from './tasks.js';
 import { domException, requireArguments, toBoolean, toDictionary, typeError } from './webidl.js';
 
@@ -130,7 +130,7 @@ export class RTCPeerConnection extends BaseEventTarget {
     const certificates = this.#config.certificates.map((c) => certificateSecret(c));
     const relayServer = this.#config.iceServers.find((s) => s.urls.some((u) => /^wss?:/i.test(u)));
     const relayUrl = relayServer
-      ? relayEndpoint('turn', relayServer.urls.find((u) => /^wss?:/i.test(u)))
+      ? relayTurnUrlFromIceServer(relayServer.urls.find((u) => /^wss?:/i.test(u)))
       : relayEndpoint('turn');
     const engine = await EngineConnection.open({
       config: {
@@ -157,7 +157,7 @@ export class RTCPeerConnection extends BaseEventTarget {
     if (!engine || channelInternals.handle(channel) !== null || channel.readyState === 'closed') return;
     const init = channelInternals.init(channel);
     try {
-      const { handle, id } = engine.command('createDataChannel', { ...init, id: init.id ?? -1, priority: 'low' });
+      const { handle, id } = engine.command('createDataChannel', { ...init, priority: 'low' });
       channelInternals.attach(channel, engine, handle, id);
       this.#channelsByHandle.set(handle, channel);
       if (channel.readyState === 'closing') engine.command('closeDataChannel', handle);
@@ -523,7 +523,13 @@ export class RTCPeerConnection extends BaseEventTarget {
   getStats(selector = null) {
     if (selector !== null) return Promise.reject(typeError('getStats: the selector must be a MediaStreamTrack or null (this connection has no tracks)'));
     return this.#requireEngine().then((engine) => {
-      const reports = engine.closed ? [] : engine.command('getStats');
+      const reports = engine.closed ? [] : [...engine.command('getStats')];
+      if (!reports.some((r) => r.type === 'peer-connection')) {
+        reports.push({
+          id: 'P', type: 'peer-connection', timestamp: performance.timeOrigin + performance.now(),
+          dataChannelsOpened: this.#stats.dataChannelsOpened, dataChannelsClosed: this.#stats.dataChannelsClosed,
+        });
+      }
       return new RTCStatsReport(reports);
     });
   }

@@ -38,3 +38,11 @@ export function relayBase() {
 export function relayEndpoint(path, base = relayBase()) {
   return new URL(path, toWebSocketBase(base)).href;
 }
+
+// The TURN-over-WebSocket URL for an iceServers entry with a ws:/wss: URL: the URL itself when
+// it names a path, else the relay's /turn below it.
+export function relayTurnUrlFromIceServer(url) {
+  const u = new URL(url);
+  if (u.pathname === '' || u.pathname === '/') return relayEndpoint('turn', u.href);
+  return u.href;
+}
