@@ -1,7 +1,7 @@
 // RTCCertificate and RTCPeerConnection.generateCertificate (webrtc-pc §4.9), backed by the
 // Wasm core's generateCertificate(seed, notBefore, notAfter) (ECDSA P-256, mbedTLS).
 import { domException, toEnforcedInteger, typeError } from './webidl.js';
-import { loadCore } from './engine/loader.js';
+import { generateCertificateInCore } from './engine/adapter.js';
 
 const kDefaultExpiresMs = 30 * 24 * 3600 * 1000;
 const kMaxExpiresMs = 365 * 24 * 3600 * 1000;
@@ -85,13 +85,11 @@ export function generateCertificate(keygenAlgorithm) {
       expires = Math.min(toEnforcedInteger(keygenAlgorithm.expires, 0, Number.MAX_SAFE_INTEGER, 'expires'), kMaxExpiresMs);
     }
     normalizeKeygenAlgorithm(keygenAlgorithm);
-    return loadCore().then((core) => {
-      const seed = crypto.getRandomValues(new Uint8Array(32));
-      const nowMs = Date.now();
-      const notBefore = Math.floor(nowMs / 1000) - kNotBeforeSkewSeconds;
-      const notAfter = Math.floor((nowMs + expires) / 1000);
-      const result = core.generateCertificate(seed, notBefore, notAfter);
-      if (result.error !== undefined) throw domException('OperationError', `generateCertificate: ${result.error}`);
+    const seed = crypto.getRandomValues(new Uint8Array(32));
+    const nowMs = Date.now();
+    const notBefore = Math.floor(nowMs / 1000) - kNotBeforeSkewSeconds;
+    const notAfter = Math.floor((nowMs + expires) / 1000);
+    return generateCertificateInCore(seed, notBefore, notAfter).then((result) => {
       const [algorithm, value] = result.fingerprint.split(' ');
       constructing = true;
       let certificate;

@@ -6,6 +6,8 @@
 // at that point of the listener list, later assignments replace the callback in place, null
 // removes it (so a later assignment goes to the end again).
 
+import { reportError } from './tasks.js';
+
 function nativeEventTargetWorks() {
   try {
     const Probe = class extends EventTarget {};
@@ -19,7 +21,8 @@ function nativeEventTargetWorks() {
   }
 }
 
-class FallbackEventTarget {
+// Exported for its tests (tests/js/web/events.test.mjs).
+export class FallbackEventTarget {
   #listeners = new Map();
 
   addEventListener(type, callback, options) {
@@ -56,7 +59,7 @@ class FallbackEventTarget {
         if (typeof listener.callback === 'function') listener.callback.call(this, event);
         else listener.callback.handleEvent(event);
       } catch (error) {
-        setTimeout(() => { throw error; }, 0);
+        reportError(error);
       }
     }
     return !event.defaultPrevented;

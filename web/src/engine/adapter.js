@@ -36,6 +36,15 @@ export function toException(error) {
   return new DOMException(message, name);
 }
 
+// RTCPeerConnection.generateCertificate's work: the core makes an ECDSA P-256 key pair and a
+// self-signed certificate from `seed` (32 random bytes). Returns {fingerprint, der}.
+export async function generateCertificateInCore(seed, notBeforeSeconds, notAfterSeconds) {
+  const core = await loadCore();
+  const result = core.generateCertificate(seed, notBeforeSeconds, notAfterSeconds);
+  if (result.error !== undefined) throw new DOMException(`polyrtc: generateCertificate: ${result.error}`, 'OperationError');
+  return { fingerprint: result.fingerprint, der: result.der };
+}
+
 function check(result) {
   if (result && result.error !== undefined && result.error !== null) throw toException(result.error);
   return result;
