@@ -192,8 +192,8 @@ export class RTCPeerConnection extends BaseEventTarget {
   }
 
   setConfiguration(configuration = {}) {
+    const config = toConfiguration(configuration); // the IDL conversion comes before the steps
     if (this.#closed) throw closedError('setConfiguration');
-    const config = toConfiguration(configuration);
     checkConfiguration(config, this.#config, { localDescriptionSet: this.#localDescriptionSet });
     if (config.certificates.length === 0) config.certificates = this.#config.certificates;
     this.#config = config;

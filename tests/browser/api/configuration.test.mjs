@@ -166,6 +166,7 @@ test('setConfiguration: changes servers and policy, refuses bundlePolicy and cer
     out.unchangedAfterFailure = pc.getConfiguration().iceCandidatePoolSize;
     pc.close();
     out.closed = throwsName(() => pc.setConfiguration({ bundlePolicy: 'max-bundle' }));
+    out.closedConversionFirst = throwsName(() => pc.setConfiguration({ iceTransportPolicy: 'bogus' }));
     return out;
   });
   assert.deepEqual(r, {
@@ -179,6 +180,7 @@ test('setConfiguration: changes servers and policy, refuses bundlePolicy and cer
     turnNoCredentials: 'DOMException:InvalidAccessError',
     unchangedAfterFailure: 4,
     closed: 'DOMException:InvalidStateError',
+    closedConversionFirst: 'TypeError',
   });
 });
 
