@@ -62,8 +62,8 @@ function options(inline) {
   };
 }
 
-const outputs = [['polyrtc.js', 'script.js', 'iife', false], ['polyrtc.mjs', 'index.js', 'esm', false]];
-if (inlineWasm) outputs.push(['polyrtc.inline.js', 'script.js', 'iife', true], ['polyrtc.inline.mjs', 'index.js', 'esm', true]);
+const outputs = [['polyrtc.js', 'script.mjs', 'iife', false], ['polyrtc.mjs', 'index.mjs', 'esm', false]];
+if (inlineWasm) outputs.push(['polyrtc.inline.js', 'script.mjs', 'iife', true], ['polyrtc.inline.mjs', 'index.mjs', 'esm', true]);
 for (const [outfile, entry, format, inline] of outputs) {
   await build({ ...options(inline), entryPoints: [path.join(here, 'src', entry)], outfile: path.join(dist, outfile), format });
 }

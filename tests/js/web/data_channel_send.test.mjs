@@ -13,8 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../../support/paths.mjs';
 
 const src = (file) => pathToFileURL(path.join(repoRoot, 'web', 'src', file)).href;
-const { channelInternals, outgoingMessage } = await import(src('data_channel.js'));
-const { utf8Length } = await import(src('webidl.js'));
+const { channelInternals, outgoingMessage } = await import(src('data_channel.mjs'));
+const { utf8Length } = await import(src('webidl.mjs'));
 
 function recorder({ refuse = null } = {}) {
   const calls = [];

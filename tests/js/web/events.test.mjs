@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../../support/paths.mjs';
 
-const { FallbackEventTarget, defineEventHandlers } = await import(pathToFileURL(path.join(repoRoot, 'web', 'src', 'events.js')).href);
+const { FallbackEventTarget, defineEventHandlers } = await import(pathToFileURL(path.join(repoRoot, 'web', 'src', 'events.mjs')).href);
 
 class Target extends FallbackEventTarget {}
 defineEventHandlers(Target.prototype, ['ping']);

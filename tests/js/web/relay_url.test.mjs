@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../../support/paths.mjs';
 
-const relay = await import(pathToFileURL(path.join(repoRoot, 'web', 'src', 'relay.js')).href);
+const relay = await import(pathToFileURL(path.join(repoRoot, 'web', 'src', 'relay.mjs')).href);
 
 test('endpoints go below the relay base; http(s) becomes ws(s); query and hash are dropped', () => {
   assert.equal(relay.relayEndpoint('turn', 'https://relay.example.org'), 'wss://relay.example.org/turn');

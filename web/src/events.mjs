@@ -6,7 +6,7 @@
 // at that point of the listener list, later assignments replace the callback in place, null
 // removes it (so a later assignment goes to the end again).
 
-import { reportError } from './tasks.js';
+import { reportError } from './tasks.mjs';
 
 function nativeEventTargetWorks() {
   try {

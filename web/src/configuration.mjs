@@ -1,7 +1,7 @@
 // RTCConfiguration: conversion, "validate an ICE server URLs" and "set a configuration"
 // (webrtc-pc §4.4.1.6, §4.2.1).
-import { domException, toDOMString, toEnum, toDictionary, toEnforcedInteger, typeError } from './webidl.js';
-import { certificateIsExpired, isCertificate } from './certificate.js';
+import { domException, toDOMString, toEnum, toDictionary, toEnforcedInteger, typeError } from './webidl.mjs';
+import { certificateIsExpired, isCertificate } from './certificate.mjs';
 
 export const kIceTransportPolicies = ['relay', 'all'];
 export const kBundlePolicies = ['balanced', 'max-compat', 'max-bundle'];

@@ -1,10 +1,10 @@
 // RTCDataChannel and RTCDataChannelEvent (webrtc-pc §6.2).
-import { BaseEventTarget, RTCError, RTCErrorEvent, defineEventHandlers } from './events.js';
-import { queueTask } from './tasks.js';
+import { BaseEventTarget, RTCError, RTCErrorEvent, defineEventHandlers } from './events.mjs';
+import { queueTask } from './tasks.mjs';
 import {
   domException, toBoolean, toDictionary, toUSVString, toUnsignedLong, toUnsignedShortEnforceRange,
   typeError, utf8Encode, utf8Length,
-} from './webidl.js';
+} from './webidl.mjs';
 
 const kMaxIdentifierBytes = 65535;
 

@@ -1,14 +1,14 @@
 // Everything polyrtc exposes, and install(): putting it on a global object.
-import { RTCPeerConnection, RTCStatsReport } from './peer_connection.js';
-import { RTCSessionDescription } from './session_description.js';
-import { RTCIceCandidate } from './ice_candidate.js';
-import { RTCDataChannel, RTCDataChannelEvent } from './data_channel.js';
-import { RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent } from './events.js';
-import { RTCCertificate } from './certificate.js';
-import { SignalingChannel } from './signaling_channel.js';
-import { setConfiguredRelay } from './relay.js';
-import { setWasmUrl, loadCore } from './engine/loader.js';
-import { kEngineMissingMessage } from './engine/adapter.js';
+import { RTCPeerConnection, RTCStatsReport } from './peer_connection.mjs';
+import { RTCSessionDescription } from './session_description.mjs';
+import { RTCIceCandidate } from './ice_candidate.mjs';
+import { RTCDataChannel, RTCDataChannelEvent } from './data_channel.mjs';
+import { RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent } from './events.mjs';
+import { RTCCertificate } from './certificate.mjs';
+import { SignalingChannel } from './signaling_channel.mjs';
+import { setConfiguredRelay } from './relay.mjs';
+import { setWasmUrl, loadCore } from './engine/loader.mjs';
+import { kEngineMissingMessage } from './engine/adapter.mjs';
 
 export {
   RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, RTCDataChannelEvent,

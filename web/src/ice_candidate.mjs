@@ -1,5 +1,5 @@
 // RTCIceCandidate (webrtc-pc §4.8.2) and the candidate-attribute parser (RFC 8839 §5.1).
-import { toDOMString, toUnsignedShortEnforceRange, typeError } from './webidl.js';
+import { toDOMString, toUnsignedShortEnforceRange, typeError } from './webidl.mjs';
 
 const kComponents = { 1: 'rtp', 2: 'rtcp' };
 const kTypes = ['host', 'srflx', 'prflx', 'relay'];

@@ -1,16 +1,16 @@
 // RTCPeerConnection (webrtc-pc §4.4), its operations chain, the legacy callback forms (§4.4.3)
-// and the negotiation-needed flag. The protocol work is the engine's (engine/adapter.js); this
+// and the negotiation-needed flag. The protocol work is the engine's (engine/adapter.mjs); this
 // file keeps the state the spec defines in JS and the order in which things become visible.
-import { BaseEventTarget, RTCPeerConnectionIceEvent, defineEventHandlers } from './events.js';
-import { RTCIceCandidate, toIceCandidateInit } from './ice_candidate.js';
-import { RTCSessionDescription, toLocalSessionDescriptionInit, toSessionDescriptionInit } from './session_description.js';
-import { RTCDataChannelEvent, channelInternals, checkDataChannelInit, toDataChannelInit } from './data_channel.js';
-import { checkConfiguration, copyConfiguration, toConfiguration } from './configuration.js';
-import { certificateSecret, generateCertificate } from './certificate.js';
-import { EngineConnection } from './engine/adapter.js';
-import { relayEndpoint, relayTurnUrlFromIceServer } from './relay.js';
-import { queueTask, reportError } from './tasks.js';
-import { domException, requireArguments, toBoolean, toDictionary, typeError } from './webidl.js';
+import { BaseEventTarget, RTCPeerConnectionIceEvent, defineEventHandlers } from './events.mjs';
+import { RTCIceCandidate, toIceCandidateInit } from './ice_candidate.mjs';
+import { RTCSessionDescription, toLocalSessionDescriptionInit, toSessionDescriptionInit } from './session_description.mjs';
+import { RTCDataChannelEvent, channelInternals, checkDataChannelInit, toDataChannelInit } from './data_channel.mjs';
+import { checkConfiguration, copyConfiguration, toConfiguration } from './configuration.mjs';
+import { certificateSecret, generateCertificate } from './certificate.mjs';
+import { EngineConnection } from './engine/adapter.mjs';
+import { relayEndpoint, relayTurnUrlFromIceServer } from './relay.mjs';
+import { queueTask, reportError } from './tasks.mjs';
+import { domException, requireArguments, toBoolean, toDictionary, typeError } from './webidl.mjs';
 
 function closedError(what) {
   return domException('InvalidStateError', `${what}: the RTCPeerConnection is closed`);

@@ -1,5 +1,5 @@
 // RTCSessionDescription (webrtc-pc §4.8.1).
-import { toDOMString, toEnum, typeError } from './webidl.js';
+import { toDOMString, toEnum, typeError } from './webidl.mjs';
 
 export const kSdpTypes = ['offer', 'pranswer', 'answer', 'rollback'];
 

@@ -1,7 +1,7 @@
 // RTCCertificate and RTCPeerConnection.generateCertificate (webrtc-pc §4.9), backed by the
 // Wasm core's generateCertificate(seed, notBefore, notAfter) (ECDSA P-256, mbedTLS).
-import { domException, toEnforcedInteger, typeError } from './webidl.js';
-import { generateCertificateInCore } from './engine/adapter.js';
+import { domException, toEnforcedInteger, typeError } from './webidl.mjs';
+import { generateCertificateInCore } from './engine/adapter.mjs';
 
 const kDefaultExpiresMs = 30 * 24 * 3600 * 1000;
 const kMaxExpiresMs = 365 * 24 * 3600 * 1000;

@@ -3,9 +3,9 @@
 //   data-force          install even over a native implementation
 //   data-relay="URL"    the relay (default: the page's own origin)
 //   data-wasm="URL"     where polyrtc.wasm is (default: beside this script)
-import * as api from './api.js';
-import { setWasmUrl } from './engine/loader.js';
-import { setScriptRelay } from './relay.js';
+import * as api from './api.mjs';
+import { setWasmUrl } from './engine/loader.mjs';
+import { setScriptRelay } from './relay.mjs';
 
 const script = typeof document !== 'undefined' ? document.currentScript : null;
 if (script && script.src) setWasmUrl(new URL(script.dataset.wasm ?? 'polyrtc.wasm', script.src).href);

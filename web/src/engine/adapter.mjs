@@ -2,8 +2,8 @@
 // (docs/internals/engine-contract.md). One EngineConnection per RTCPeerConnection; it owns
 // the core object, the WebSocket to the relay (TURN over WebSocket, one message per frame),
 // the one timer, and the pump.
-import { loadCore } from './loader.js';
-import { RTCError } from '../events.js';
+import { loadCore } from './loader.mjs';
+import { RTCError } from '../events.mjs';
 
 const live = new Set(); // EngineConnections not yet closed, freed on page unload
 

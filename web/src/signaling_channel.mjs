@@ -1,9 +1,9 @@
 // SignalingChannel: the helper the spec examples (10.1, 10.3) assume. A WebSocket to the
 // relay's /signal?room=NAME; every text message sent is delivered to the other pages in the
 // room. NAME is the page URL's `room` query parameter, else its #hash, else "default".
-import { BaseEventTarget, defineEventHandlers } from './events.js';
-import { relayEndpoint } from './relay.js';
-import { domException, toDOMString } from './webidl.js';
+import { BaseEventTarget, defineEventHandlers } from './events.mjs';
+import { relayEndpoint } from './relay.mjs';
+import { domException, toDOMString } from './webidl.mjs';
 
 export function roomFromLocation(loc = typeof location !== 'undefined' ? location : null) {
   if (!loc) return 'default';
