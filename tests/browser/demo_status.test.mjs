@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { repoRoot } from '../support/paths.mjs';
-import { startRelay } from '../support/relay.mjs';
+import { startRelay } from '../relay/relay_process.mjs';
 import { launchChromium, newPageWithoutWebRtc } from '../support/chromium.mjs';
 
 let relay;
@@ -18,12 +18,12 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  assert.equal(await relay?.stop(), 0, 'relay exits cleanly on SIGTERM');
+  assert.deepEqual(await relay?.stop(), { code: 0, signal: null }, 'relay exits cleanly on SIGTERM');
 });
 
 test('the demo page loads the Wasm core and shows a verified DTLS fingerprint', async () => {
   const page = await newPageWithoutWebRtc(browser);
-  await page.goto(relay.url + '/');
+  await page.goto(relay.url('/'));
   await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 30000 });
 
   assert.equal(await page.evaluate(() => typeof window.RTCPeerConnection), 'undefined');
@@ -35,7 +35,7 @@ test('the demo page loads the Wasm core and shows a verified DTLS fingerprint', 
 });
 
 test('the relay serves the Wasm module with the MIME type streaming compilation needs', async () => {
-  const response = await fetch(relay.url + '/dist/polyrtc.wasm');
+  const response = await fetch(relay.url('/dist/polyrtc.wasm'));
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('content-type'), 'application/wasm');
   const bytes = new Uint8Array(await response.arrayBuffer());

@@ -4,4 +4,4 @@ import path from 'node:path';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const webDist = path.join(repoRoot, 'web', 'dist');
-export const relayBinary = process.env.POLYRTC_RELAY_BIN ?? path.join(repoRoot, 'build', 'native', 'relay', 'polyrtc-relay');
+

@@ -1,0 +1,59 @@
+// The relay's configuration: command-line flags and a coturn-style config file (-c FILE).
+//
+// Option names follow coturn where the meaning is the same (listening-ip, realm, user,
+// use-auth-secret, static-auth-secret, no-auth, ...). Unlike coturn, having no credential
+// option at all is an error: running an open relay takes an explicit --no-auth.
+//
+// Config file syntax (coturn's turnserver.conf): one option per line, `name=value` or a bare
+// `name` for flags, `#` starts a comment line, blank lines ignored. Config-file options are
+// applied first and the command line after them, so a flag given on the command line wins
+// for single-valued options and adds to the list for repeatable ones (user, ...).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace polyrtc::relay::config {
+
+struct StaticUser {
+    std::string name;
+    std::string password;
+};
+
+struct Options {
+    // Listeners.
+    std::string listening_ip = "0.0.0.0";
+    uint16_t http_port = 8080;  // HTTP + WebSocket; 0 = ephemeral (the bound port is logged)
+    std::optional<std::string> web_root;
+
+    // Authentication.
+    bool no_auth = false;
+    bool lt_cred_mech = false;  // accepted for coturn compatibility; implied by --user
+    std::vector<StaticUser> users;
+    std::string realm = "polyrtc";
+    bool use_auth_secret = false;
+    std::vector<std::string> static_auth_secrets;
+
+    // Signaling rooms (/signal).
+    uint32_t signal_max_room_size = 16;
+    uint32_t signal_max_message_size = 64 * 1024;
+};
+
+struct ParseOutcome {
+    // Set when the relay should run; otherwise exit with exit_code after printing.
+    std::optional<Options> options;
+    int exit_code = 0;
+    std::string output;  // for stdout (--help)
+    std::string error;   // for stderr (usage and configuration errors)
+};
+
+// `args` excludes the program name. Reads the -c FILE it names, if any.
+ParseOutcome parse_command_line(const std::vector<std::string>& args);
+
+// The coturn-style config file `text` as command-line tokens ("--name=value", "--flag").
+// On a syntax error returns nullopt and sets `error` ("line N: ...").
+std::optional<std::vector<std::string>> config_file_to_args(const std::string& text, std::string& error);
+
+}  // namespace polyrtc::relay::config
