@@ -1,6 +1,8 @@
 // SignalingChannel: the helper the spec examples (10.1, 10.3) assume. A WebSocket to the
-// relay's /signal?room=NAME; every text message sent is delivered to the other pages in the
-// room. NAME is the page URL's `room` query parameter, else its #hash, else "default".
+// relay's /signal?room=NAME; every text message sent is delivered verbatim to the other pages
+// in the room. NAME is the page URL's `room` query parameter, else its #hash, else "default".
+// The relay takes room names of 1-64 characters from A-Z a-z 0-9 . _ ~ - (and refuses the
+// connection otherwise), so another name is a SyntaxError here, where the page can see it.
 import { BaseEventTarget, defineEventHandlers } from './events.mjs';
 import { relayEndpoint } from './relay.mjs';
 import { domException, toDOMString } from './webidl.mjs';
@@ -20,6 +22,8 @@ export function roomFromLocation(loc = typeof location !== 'undefined' ? locatio
   return 'default';
 }
 
+const kRoomName = /^[A-Za-z0-9._~-]{1,64}$/;
+
 export class SignalingChannel extends BaseEventTarget {
   #ws;
   #queue = [];
@@ -28,9 +32,10 @@ export class SignalingChannel extends BaseEventTarget {
   constructor(room = roomFromLocation()) {
     super();
     this.#room = toDOMString(room);
-    const url = new URL(relayEndpoint('signal'));
-    url.searchParams.set('room', this.#room);
-    this.#ws = new WebSocket(url.href);
+    if (!kRoomName.test(this.#room)) {
+      throw domException('SyntaxError', `SignalingChannel: room name '${this.#room}' must be 1-64 characters from A-Z a-z 0-9 . _ ~ -`);
+    }
+    this.#ws = new WebSocket(`${relayEndpoint('signal')}?room=${this.#room}`);
     this.#ws.onopen = () => {
       for (const message of this.#queue) this.#ws.send(message);
       this.#queue = [];

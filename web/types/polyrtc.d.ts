@@ -160,7 +160,10 @@ export declare class RTCPeerConnection extends EventTarget {
 
 /** The signaling helper the spec examples use: text messages to the other pages in a room of the relay. */
 export declare class SignalingChannel extends EventTarget {
-  /** `room` defaults to the page URL's `room` query parameter, else its #hash, else "default". */
+  /**
+   * `room` defaults to the page URL's `room` query parameter, else its #hash, else "default".
+   * Throws a SyntaxError unless it is 1-64 characters from A-Z a-z 0-9 . _ ~ - (the relay's rule).
+   */
   constructor(room?: string);
   readonly room: string;
   /** The WebSocket's readyState (0 connecting, 1 open, 2 closing, 3 closed). */

@@ -1,15 +1,15 @@
-// Shared setup for the API tests: a static HTTP server (node:http) serving web/dist and the
-// test pages, and headless Chromium with native WebRTC deleted (tests/support/chromium.mjs).
-//
-// The relay's /signal endpoint had not landed when these tests were written, so the server
-// also answers WebSocket upgrades on /signal?room=NAME with the behaviour SignalingChannel
-// relies on: every text message is delivered to the other sockets in the same room. No engine
-// is simulated anywhere: operations that need the Wasm protocol engine meet the real module.
+// Shared setup for the API tests: pages served either by the real relay (polyrtc-relay with
+// --web-root, as `./run demo` serves the demo; its /signal rooms back SignalingChannel) or by a
+// small node:http server where a test needs control the relay does not give (serving
+// polyrtc.wasm late, or not at all), and headless Chromium with native WebRTC deleted
+// (tests/support/chromium.mjs). No engine is simulated anywhere: operations that need the
+// Wasm protocol engine meet the real module.
 import http from 'node:http';
-import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { readFile, readdir, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { WebSocketServer } from 'ws';
 import { webDist } from '../../support/paths.mjs';
+import { startRelay } from '../../relay/relay_process.mjs';
 import { launchChromium, newPageWithoutWebRtc } from '../../support/chromium.mjs';
 
 const kTypes = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
@@ -56,45 +56,47 @@ export async function startServer({ wasmDelayMs = 0 } = {}) {
   });
   server.wasmDelayMs = wasmDelayMs;
 
-  const rooms = new Map();
-  const signalConnections = [];
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url, 'http://localhost');
-    if (url.pathname !== '/signal') {
-      socket.destroy();
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const room = url.searchParams.get('room') ?? '';
-      signalConnections.push({ room, url: req.url });
-      if (!rooms.has(room)) rooms.set(room, new Set());
-      rooms.get(room).add(ws);
-      ws.on('message', (data, isBinary) => {
-        for (const other of rooms.get(room)) if (other !== ws) other.send(data, { binary: isBinary });
-      });
-      ws.on('close', () => rooms.get(room).delete(ws));
-    });
-  });
-
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    signalConnections,
     setPage(pathname, html) { pages.set(pathname, html); },
     setWasmDelay(ms) { server.wasmDelayMs = ms; },
     async stop() {
-      for (const client of wss.clients) client.terminate();
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
   };
 }
 
+// The real relay serving a temporary web root: dist/ holds a copy of web/dist, pages are
+// written next to it. Same interface as startServer() (no wasm delay).
+export async function startRelayServer() {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'polyrtc-api-'));
+  await mkdir(path.join(root, 'dist'));
+  for (const file of await readdir(webDist)) {
+    if (/\.(js|mjs|wasm)$/.test(file)) await copyFile(path.join(webDist, file), path.join(root, 'dist', file));
+  }
+  const relay = await startRelay(['--web-root', root, '--no-auth']);
+  return {
+    url: relay.url(''),
+    port: relay.port,
+    relay,
+    async setPage(pathname, html) { await writeFile(path.join(root, pathname), html); },
+    async stop() {
+      const { code } = await relay.stop();
+      await rm(root, { recursive: true, force: true });
+      if (code !== 0) throw new Error(`relay exited with ${code}`);
+      if (relay.nonJson.length) throw new Error(`relay printed non-JSON lines: ${relay.nonJson.join(' | ')}`);
+    },
+  };
+}
+
 // One server and one browser per test file; `open(html)` gives a fresh page without WebRTC.
-export async function setup(options) {
-  const server = await startServer(options);
+// {relay: true} serves the pages with the real relay.
+export async function setup(options = {}) {
+  const server = options.relay ? await startRelayServer() : await startServer(options);
   const browser = await launchChromium();
   let counter = 0;
   return {
@@ -102,7 +104,7 @@ export async function setup(options) {
     browser,
     async open(html = pageHtml(), { query = '' } = {}) {
       const pathname = `/page${++counter}.html`;
-      server.setPage(pathname, html);
+      await server.setPage(pathname, html);
       const page = await newPageWithoutWebRtc(browser);
       await page.goto(server.url + pathname + query);
       return page;

@@ -1,43 +1,63 @@
-// SignalingChannel (the helper the spec examples use) and relay discovery, and spec example
-// 10.3 run verbatim on top of polyrtc as far as the Wasm core allows today.
-//
-// The relay's /signal endpoint had not landed when this was written: the server in
-// harness.mjs answers /signal?room=NAME by passing each text message to the room's other
-// sockets. Replace it with tests/support/relay.mjs's startRelay() once the relay serves it.
+// SignalingChannel (the helper the spec examples use) and relay discovery against the real
+// relay's /signal rooms, and spec example 10.3 run verbatim on top of polyrtc as far as the
+// Wasm core allows today.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, startServer, pageHtml } from './harness.mjs';
+import WebSocket from 'ws';
+import { setup, pageHtml } from './harness.mjs';
+import { startRelay } from '../../relay/relay_process.mjs';
 
 let env;
 before(async () => {
-  env = await setup();
+  env = await setup({ relay: true });
 });
 after(async () => {
   await env.close();
 });
 
-async function waitForConnections(server, count) {
-  const deadline = Date.now() + 5000;
-  while (server.signalConnections.length < count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} signaling connections, have ${server.signalConnections.length}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+// A node WebSocket client in a room of `relayUrl`, collecting what it receives.
+async function roomClient(relayUrl, room) {
+  const ws = new WebSocket(`${relayUrl.replace('http:', 'ws:')}/signal?room=${encodeURIComponent(room)}`);
+  const received = [];
+  ws.on('message', (data) => received.push(data.toString()));
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  return {
+    received,
+    async next(timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length === 0) {
+        if (Date.now() > deadline) throw new Error(`nothing received in room ${room}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return received.shift();
+    },
+    close() { ws.close(); },
+  };
 }
 
 test('the room comes from ?room=, else the #hash, else "default"', async () => {
-  const before = env.server.signalConnections.length;
-  const cases = [['?room=lobby%201', 'lobby 1'], ['#kitchen', 'kitchen'], ['?other=1#h%C3%A9', 'hé'], ['?room=q#hash', 'q'], ['', 'default']];
-  const rooms = [];
-  for (const [query, expected] of cases) {
-    const page = await env.open(pageHtml({ body: '<script>window.sc = new SignalingChannel();</script>' }), { query });
-    rooms.push([await page.evaluate(() => sc.room), expected]);
+  const cases = [['?room=lobby-1', 'lobby-1'], ['#kitchen', 'kitchen'], ['?other=1#h.e_~', 'h.e_~'], ['?room=q#hash', 'q'], ['', 'default'], ['#', 'default']];
+  for (const [query, room] of cases) {
+    const listener = await roomClient(env.server.url, room);
+    const page = await env.open(pageHtml({ body: `<script>window.sc = new SignalingChannel(); sc.send('hello ' + sc.room);</script>` }), { query });
+    assert.equal(await listener.next(), `hello ${room}`, `page${query} joins room ${room}`);
+    assert.equal(await page.evaluate(() => sc.room), room);
+    assert.deepEqual(page.errors, []);
+    listener.close();
     await page.close();
   }
-  for (const [actual, expected] of rooms) assert.equal(actual, expected);
-  await waitForConnections(env.server, before + cases.length);
-  const seen = env.server.signalConnections.slice(before).map((c) => c.room);
-  assert.deepEqual(seen.sort(), cases.map(([, room]) => room).sort());
-  assert.ok(env.server.signalConnections.slice(before).every((c) => c.url.startsWith('/signal?room=')));
+});
+
+test('a room name the relay would refuse is a SyntaxError at construction', async () => {
+  const page = await env.open(pageHtml(), { query: '?room=lobby%201' });
+  const r = await page.evaluate(() => [
+    throwsName(() => new SignalingChannel()),
+    throwsName(() => new SignalingChannel('h\u00e9')),
+    throwsName(() => new SignalingChannel('x'.repeat(65))),
+    throwsName(() => new SignalingChannel('')),
+    throwsName(() => new SignalingChannel('x'.repeat(64)).close()),
+  ]);
+  assert.deepEqual(r, ['DOMException:SyntaxError', 'DOMException:SyntaxError', 'DOMException:SyntaxError', 'DOMException:SyntaxError', 'no exception']);
 });
 
 test('messages sent before the socket opens are queued and arrive in order at the other page in the room only', async () => {
@@ -69,21 +89,26 @@ test('messages sent before the socket opens are queued and arrive in order at th
 });
 
 test('relay discovery: data-relay on the script tag, then polyrtc.configure({relay}) over it', async () => {
-  const other = await startServer();
-  const third = await startServer();
+  const other = await startRelay(['--no-auth']);
+  const third = await startRelay(['--no-auth']);
   try {
-    const page = await env.open(pageHtml({ scriptAttrs: `data-relay="${other.url}"`, body: '<script>window.a = new SignalingChannel();</script>' }), { query: '?room=r1' });
-    await waitForConnections(other, 1);
-    assert.equal(other.signalConnections[0].room, 'r1');
-    await page.evaluate((url) => { polyrtc.configure({ relay: url.replace('http:', 'ws:') }); window.b = new SignalingChannel('r2'); }, third.url);
-    await waitForConnections(third, 1);
-    assert.equal(third.signalConnections[0].room, 'r2');
+    const viaTag = await roomClient(other.url(''), 'r1');
+    const viaConfigure = await roomClient(third.url(''), 'r2');
+    const page = await env.open(pageHtml({ scriptAttrs: `data-relay="${other.url('')}"`, body: "<script>new SignalingChannel().send('via data-relay');</script>" }), { query: '?room=r1' });
+    assert.equal(await viaTag.next(), 'via data-relay');
+    await page.evaluate((url) => {
+      polyrtc.configure({ relay: url.replace('http:', 'ws:') });
+      new SignalingChannel('r2').send('via configure');
+    }, third.url(''));
+    assert.equal(await viaConfigure.next(), 'via configure');
     const bad = await page.evaluate(() => throwsName(() => polyrtc.configure({ relay: 'ftp://x' })));
     assert.equal(bad, 'DOMException:SyntaxError');
     assert.deepEqual(page.errors, []);
+    viaTag.close();
+    viaConfigure.close();
   } finally {
-    await other.stop();
-    await third.stop();
+    assert.equal((await other.stop()).code, 0);
+    assert.equal((await third.stop()).code, 0);
   }
 });
 
