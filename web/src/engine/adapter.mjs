@@ -4,6 +4,7 @@
 // the one timer, and the pump.
 import { loadCore } from './loader.mjs';
 import { RTCError } from '../events.mjs';
+import { reportError } from '../tasks.mjs';
 
 const live = new Set(); // EngineConnections not yet closed, freed on page unload
 
@@ -110,12 +111,22 @@ export class EngineConnection {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     if (next >= 0) {
-      this.#timer = setTimeout(() => {
+      this.#timer = setTimeout(() => this.#guarded(() => {
         this.#timer = null;
-        if (this.#closed) return;
         this.#core.handleTimeout(performance.now());
         this.pump();
-      }, Math.max(0, next - performance.now()));
+      }), Math.max(0, next - performance.now()));
+    }
+  }
+
+  // Runs input from the network or the timer. The core never throws by contract; if a
+  // binding does anyway, the error is reported and this connection's input stops there.
+  #guarded(steps) {
+    if (this.#closed) return;
+    try {
+      steps();
+    } catch (error) {
+      reportError(error);
     }
   }
 
@@ -133,9 +144,11 @@ export class EngineConnection {
       this.#pendingFrames = [];
     };
     ws.onmessage = (e) => {
-      if (this.#closed || typeof e.data === 'string') return;
-      this.#core.handleReceive(performance.now(), new Uint8Array(e.data));
-      this.pump();
+      if (typeof e.data === 'string') return;
+      this.#guarded(() => {
+        this.#core.handleReceive(performance.now(), new Uint8Array(e.data));
+        this.pump();
+      });
     };
     // A lost relay socket is noticed by the core through ICE consent freshness timing out.
     this.#ws = ws;
