@@ -1,0 +1,117 @@
+// Shared setup for the API tests: pages served either by the real relay (polyrtc-relay with
+// --web-root, as `./run demo` serves the demo; its /signal rooms back SignalingChannel) or by a
+// small node:http server where a test needs control the relay does not give (serving
+// polyrtc.wasm late, or not at all), and headless Chromium with native WebRTC deleted
+// (tests/support/chromium.mjs). No engine is simulated anywhere: operations that need the
+// Wasm protocol engine meet the real module.
+import http from 'node:http';
+import os from 'node:os';
+import { readFile, readdir, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { webDist } from '../../support/paths.mjs';
+import { startRelay } from '../../relay/relay_process.mjs';
+import { launchChromium, newPageWithoutWebRtc } from '../../support/chromium.mjs';
+
+const kTypes = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+
+// Helpers every test page gets, for turning exceptions into comparable strings.
+export const kPageHelpers = `
+  window.errorName = (e) => (e instanceof DOMException ? 'DOMException:' : '') + e.name;
+  window.throwsName = (fn) => { try { fn(); return 'no exception'; } catch (e) { return errorName(e); } };
+  window.settles = (p, ms = 2000) => Promise.race([
+    p.then((v) => ({ resolved: v === undefined ? 'undefined' : v }), (e) => ({ rejected: errorName(e), message: e.message })),
+    new Promise((r) => setTimeout(() => r('pending'), ms)),
+  ]);
+  window.nextTask = () => new Promise((r) => setTimeout(r, 0));
+`;
+
+export function pageHtml({ scriptAttrs = '', head = '', body = '' } = {}) {
+  return `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script>${kPageHelpers}</script>${head}
+<script src="/dist/polyrtc.js" ${scriptAttrs}></script></head><body>${body}</body></html>`;
+}
+
+export async function startServer({ wasmDelayMs = 0 } = {}) {
+  const pages = new Map();
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    if (pages.has(url.pathname)) {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(pages.get(url.pathname));
+      return;
+    }
+    if (url.pathname.startsWith('/dist/')) {
+      const file = path.join(webDist, path.basename(url.pathname));
+      try {
+        const bytes = await readFile(file);
+        if (file.endsWith('.wasm') && server.wasmDelayMs > 0) await new Promise((r) => setTimeout(r, server.wasmDelayMs));
+        res.writeHead(200, { 'content-type': kTypes[path.extname(file)] ?? 'application/octet-stream' });
+        res.end(bytes);
+      } catch {
+        res.writeHead(404).end();
+      }
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  server.wasmDelayMs = wasmDelayMs;
+
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    setPage(pathname, html) { pages.set(pathname, html); },
+    setWasmDelay(ms) { server.wasmDelayMs = ms; },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// The real relay serving a temporary web root: dist/ holds a copy of web/dist, pages are
+// written next to it. Same interface as startServer() (no wasm delay).
+export async function startRelayServer() {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'polyrtc-api-'));
+  await mkdir(path.join(root, 'dist'));
+  for (const file of await readdir(webDist)) {
+    if (/\.(js|mjs|wasm)$/.test(file)) await copyFile(path.join(webDist, file), path.join(root, 'dist', file));
+  }
+  const relay = await startRelay(['--web-root', root, '--no-auth']);
+  return {
+    url: relay.url(''),
+    port: relay.port,
+    relay,
+    async setPage(pathname, html) { await writeFile(path.join(root, pathname), html); },
+    async stop() {
+      const { code } = await relay.stop();
+      await rm(root, { recursive: true, force: true });
+      if (code !== 0) throw new Error(`relay exited with ${code}`);
+      if (relay.nonJson.length) throw new Error(`relay printed non-JSON lines: ${relay.nonJson.join(' | ')}`);
+    },
+  };
+}
+
+// One server and one browser per test file; `open(html)` gives a fresh page without WebRTC.
+// {relay: true} serves the pages with the real relay.
+export async function setup(options = {}) {
+  const server = options.relay ? await startRelayServer() : await startServer(options);
+  const browser = await launchChromium();
+  let counter = 0;
+  return {
+    server,
+    browser,
+    async open(html = pageHtml(), { query = '' } = {}) {
+      const pathname = `/page${++counter}.html`;
+      await server.setPage(pathname, html);
+      const page = await newPageWithoutWebRtc(browser);
+      await page.goto(server.url + pathname + query);
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}

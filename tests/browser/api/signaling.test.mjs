@@ -1,0 +1,196 @@
+// SignalingChannel (the helper the spec examples use) and relay discovery against the real
+// relay's /signal rooms, and spec example 10.3 run verbatim on top of polyrtc as far as the
+// Wasm core allows today.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { setup, pageHtml } from './harness.mjs';
+import { startRelay } from '../../relay/relay_process.mjs';
+
+let env;
+before(async () => {
+  env = await setup({ relay: true });
+});
+after(async () => {
+  await env.close();
+});
+
+// A node WebSocket client in a room of `relayUrl`, collecting what it receives.
+async function roomClient(relayUrl, room) {
+  const ws = new WebSocket(`${relayUrl.replace('http:', 'ws:')}/signal?room=${encodeURIComponent(room)}`);
+  const received = [];
+  ws.on('message', (data) => received.push(data.toString()));
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  return {
+    received,
+    async next(timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length === 0) {
+        if (Date.now() > deadline) throw new Error(`nothing received in room ${room}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return received.shift();
+    },
+    close() { ws.close(); },
+  };
+}
+
+test('the room comes from ?room=, else the #hash, else "default"', async () => {
+  const cases = [['?room=lobby-1', 'lobby-1'], ['#kitchen', 'kitchen'], ['?other=1#h.e_~', 'h.e_~'], ['?room=q#hash', 'q'], ['', 'default'], ['#', 'default']];
+  for (const [query, room] of cases) {
+    const listener = await roomClient(env.server.url, room);
+    const page = await env.open(pageHtml({ body: `<script>window.sc = new SignalingChannel(); sc.send('hello ' + sc.room);</script>` }), { query });
+    assert.equal(await listener.next(), `hello ${room}`, `page${query} joins room ${room}`);
+    assert.equal(await page.evaluate(() => sc.room), room);
+    assert.deepEqual(page.errors, []);
+    listener.close();
+    await page.close();
+  }
+});
+
+test('a room name the relay would refuse is a SyntaxError at construction', async () => {
+  const page = await env.open(pageHtml(), { query: '?room=lobby%201' });
+  const r = await page.evaluate(() => [
+    throwsName(() => new SignalingChannel()),
+    throwsName(() => new SignalingChannel('h\u00e9')),
+    throwsName(() => new SignalingChannel('x'.repeat(65))),
+    throwsName(() => new SignalingChannel('')),
+    throwsName(() => new SignalingChannel('x'.repeat(64)).close()),
+  ]);
+  assert.deepEqual(r, ['DOMException:SyntaxError', 'DOMException:SyntaxError', 'DOMException:SyntaxError', 'DOMException:SyntaxError', 'no exception']);
+});
+
+test('messages sent before the socket opens are queued and arrive in order at the other page in the room only', async () => {
+  const receiverHtml = pageHtml({ body: `<script>
+    window.received = [];
+    window.sc = new SignalingChannel();
+    sc.onmessage = function (evt) { received.push(evt.data); };
+    sc.onopen = () => { window.open_ = true; };
+  </script>` });
+  const receiver = await env.open(receiverHtml, { query: '?room=pair' });
+  const bystander = await env.open(receiverHtml, { query: '?room=elsewhere' });
+  await receiver.waitForFunction(() => window.open_ === true);
+  await bystander.waitForFunction(() => window.open_ === true);
+  const sender = await env.open(pageHtml({ body: `<script>
+    var signalingChannel = new SignalingChannel();
+    window.stateAtSend = signalingChannel.readyState;
+    signalingChannel.send(JSON.stringify({ "n": 1 }));
+    signalingChannel.send("two");
+    signalingChannel.send("");
+  </script>` }), { query: '?room=pair' });
+  await receiver.waitForFunction(() => window.received.length === 3);
+  assert.equal(await sender.evaluate(() => window.stateAtSend), 0, 'sent while CONNECTING');
+  assert.deepEqual(await receiver.evaluate(() => window.received), ['{"n":1}', 'two', '']);
+  await sender.evaluate(() => signalingChannel.send('after open'));
+  await receiver.waitForFunction(() => window.received.length === 4);
+  assert.equal(await receiver.evaluate(() => window.received[3]), 'after open');
+  assert.deepEqual(await bystander.evaluate(() => window.received), []);
+  for (const p of [receiver, bystander, sender]) assert.deepEqual(p.errors, []);
+});
+
+test('relay discovery: data-relay on the script tag, then polyrtc.configure({relay}) over it', async () => {
+  const other = await startRelay(['--no-auth']);
+  const third = await startRelay(['--no-auth']);
+  try {
+    const viaTag = await roomClient(other.url(''), 'r1');
+    const viaConfigure = await roomClient(third.url(''), 'r2');
+    const page = await env.open(pageHtml({ scriptAttrs: `data-relay="${other.url('')}"`, body: "<script>new SignalingChannel().send('via data-relay');</script>" }), { query: '?room=r1' });
+    assert.equal(await viaTag.next(), 'via data-relay');
+    await page.evaluate((url) => {
+      polyrtc.configure({ relay: url.replace('http:', 'ws:') });
+      new SignalingChannel('r2').send('via configure');
+    }, third.url(''));
+    assert.equal(await viaConfigure.next(), 'via configure');
+    const bad = await page.evaluate(() => throwsName(() => polyrtc.configure({ relay: 'ftp://x' })));
+    assert.equal(bad, 'DOMException:SyntaxError');
+    assert.deepEqual(page.errors, []);
+    viaTag.close();
+    viaConfigure.close();
+  } finally {
+    assert.equal((await other.stop()).code, 0);
+    assert.equal((await third.stop()).code, 0);
+  }
+});
+
+// Spec example 10.3, verbatim (spec-examples.txt), with the page supplying log, enableChat and
+// showChatMessage as the demo will.
+const kExample103 = `
+var signalingChannel = new SignalingChannel();
+var configuration = { "iceServers": [{ "url": "stun:stun.example.org" }] };
+var pc;
+var channel;
+// call start(true) to initiate
+function start(isInitiator) {
+    pc = new RTCPeerConnection(configuration);
+    // send any ice candidates to the other peer
+    pc.onicecandidate = function (evt) {
+        if (evt.candidate)
+            signalingChannel.send(JSON.stringify({ "candidate": evt.candidate }));
+    };
+    // let the "negotiationneeded" event trigger offer generation
+    pc.onnegotiationneeded = function () {
+        pc.createOffer(localDescCreated, logError);
+    }
+    if (isInitiator) {
+        // create data channel and setup chat
+        channel = pc.createDataChannel("chat");
+        setupChat();
+    } else {
+        // setup chat on incoming data channel
+        pc.ondatachannel = function (evt) {
+            channel = evt.channel;
+            setupChat();
+        };
+    }
+}
+function localDescCreated(desc) {
+    pc.setLocalDescription(desc, function () {
+        signalingChannel.send(JSON.stringify({ "sdp": pc.localDescription }));
+    }, logError);
+}
+signalingChannel.onmessage = function (evt) {
+    if (!pc)
+        start(false);
+    var message = JSON.parse(evt.data);
+    if (message.sdp)
+        pc.setRemoteDescription(new RTCSessionDescription(message.sdp), function () {
+            // if we received an offer, we need to answer
+            if (pc.remoteDescription.type == "offer")
+                pc.createAnswer(localDescCreated, logError);
+        }, logError);
+    else
+        pc.addIceCandidate(new RTCIceCandidate(message.candidate));
+};
+function setupChat() {
+    channel.onopen = function () {
+        // e.g. enable send button
+        enableChat(channel);
+    };
+    channel.onmessage = function (evt) {
+        showChatMessage(evt.data);
+    };
+}
+function sendChatMessage(msg) {
+    channel.send(msg);
+}
+function logError(error) {
+    log(error.name + ": " + error.message);
+}
+`;
+
+test('spec example 10.3 runs verbatim: start(true) reaches createOffer, whose legacy failure callback reports the missing engine', async () => {
+  const body = `<script>
+    window.logged = [];
+    function log(text) { logged.push(text); }
+    function enableChat(channel) { logged.push('enableChat'); }
+    function showChatMessage(data) { logged.push('message ' + data); }
+  </script><script>${kExample103}</script><script>start(true);</script>`;
+  const page = await env.open(pageHtml({ body }), { query: '?room=example-10-3' });
+  await page.waitForFunction(() => window.logged.length > 0, null, { timeout: 10000 });
+  const r = await page.evaluate(() => ({ logged, state: pc.signalingState, channel: [channel.label, channel.readyState] }));
+  assert.equal(r.logged.length, 1);
+  assert.match(r.logged[0], /^NotSupportedError: polyrtc: the Wasm core in this build has no PeerConnectionCore/);
+  assert.deepEqual(r.channel, ['chat', 'connecting']);
+  assert.equal(r.state, 'stable');
+  assert.deepEqual(page.errors, []);
+});

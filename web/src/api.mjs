@@ -1,0 +1,51 @@
+// Everything polyrtc exposes, and install(): putting it on a global object.
+import { RTCPeerConnection, RTCStatsReport } from './peer_connection.mjs';
+import { RTCSessionDescription } from './session_description.mjs';
+import { RTCIceCandidate } from './ice_candidate.mjs';
+import { RTCDataChannel, RTCDataChannelEvent } from './data_channel.mjs';
+import { RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent } from './events.mjs';
+import { RTCCertificate } from './certificate.mjs';
+import { SignalingChannel } from './signaling_channel.mjs';
+import { setConfiguredRelay } from './relay.mjs';
+import { setWasmUrl, loadCore } from './engine/loader.mjs';
+import { kEngineMissingMessage } from './engine/adapter.mjs';
+
+export {
+  RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, RTCDataChannelEvent,
+  RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport, SignalingChannel,
+  kEngineMissingMessage,
+};
+
+// The globals install() may define, by name.
+export const globals = {
+  RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, RTCDataChannelEvent,
+  RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport, SignalingChannel,
+};
+
+// Defines the API on `target` (window) where the browser has none, and returns the names it
+// defined. Without a native RTCPeerConnection the whole family is defined, replacing leftovers
+// such as Firefox's RTCDataChannel with media.peerconnection.enabled=false (a native channel
+// class would not be the class of our channels). With a native RTCPeerConnection only missing
+// names are defined (SignalingChannel, typically). {force: true} defines every one.
+export function install({ force = false, target = globalThis } = {}) {
+  const replaceAll = force || typeof target.RTCPeerConnection !== 'function' || target.RTCPeerConnection === RTCPeerConnection;
+  const installed = [];
+  for (const [name, value] of Object.entries(globals)) {
+    if (!replaceAll && target[name] !== undefined) continue;
+    if (target[name] === value) continue;
+    Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
+    installed.push(name);
+  }
+  return installed;
+}
+
+// polyrtc.configure({relay, wasmUrl}): where the relay and the .wasm are.
+export function configure({ relay, wasmUrl } = {}) {
+  if (relay !== undefined) setConfiguredRelay(relay);
+  if (wasmUrl !== undefined) setWasmUrl(wasmUrl);
+}
+
+// Starts loading the Wasm core now instead of at the first RTCPeerConnection.
+export function preload() {
+  return loadCore().then(() => undefined);
+}

@@ -1,0 +1,203 @@
+// TypeScript declarations for polyrtc: the ES module ('polyrtc') and the classic script
+// ('polyrtc/script', which defines `window.polyrtc` and installs the API where it is missing).
+// Dictionaries and enums are the DOM library's (lib.dom.d.ts); the classes declare what
+// polyrtc implements, which is a subset of the DOM library's interfaces.
+
+export type PolyrtcIceServer = Omit<RTCIceServer, 'urls'> & (
+  | { urls: string | string[] }
+  /** Legacy singular form of `urls`, as the spec examples use it. */
+  | { url: string }
+);
+
+export type PolyrtcConfiguration = Omit<RTCConfiguration, 'iceServers' | 'certificates'> & {
+  /** `stun:`/`stuns:` (accepted, unused), `turn:`/`turns:` (need username and credential), and `ws:`/`wss:` relay URLs. */
+  iceServers?: PolyrtcIceServer[];
+  certificates?: RTCCertificate[];
+};
+
+export declare class RTCSessionDescription {
+  constructor(descriptionInitDict: RTCSessionDescriptionInit);
+  readonly type: RTCSdpType;
+  readonly sdp: string;
+  toJSON(): RTCSessionDescriptionInit;
+}
+
+export declare class RTCIceCandidate {
+  constructor(candidateInitDict?: RTCIceCandidateInit);
+  readonly candidate: string;
+  readonly sdpMid: string | null;
+  readonly sdpMLineIndex: number | null;
+  readonly foundation: string | null;
+  readonly component: RTCIceComponent | null;
+  readonly priority: number | null;
+  readonly address: string | null;
+  readonly protocol: RTCIceProtocol | null;
+  readonly port: number | null;
+  readonly type: RTCIceCandidateType | null;
+  readonly tcpType: RTCIceTcpCandidateType | null;
+  readonly relatedAddress: string | null;
+  readonly relatedPort: number | null;
+  readonly usernameFragment: string | null;
+  readonly relayProtocol: string | null;
+  readonly url: string | null;
+  toJSON(): RTCIceCandidateInit;
+}
+
+export declare class RTCCertificate {
+  private constructor();
+  readonly expires: number;
+  getFingerprints(): RTCDtlsFingerprint[];
+}
+
+export declare class RTCError extends DOMException {
+  constructor(init: RTCErrorInit, message?: string);
+  readonly errorDetail: RTCErrorDetailType;
+  readonly sdpLineNumber: number | null;
+  readonly sctpCauseCode: number | null;
+  readonly receivedAlert: number | null;
+  readonly sentAlert: number | null;
+  readonly httpRequestStatusCode: number | null;
+}
+
+export declare class RTCErrorEvent extends Event {
+  constructor(type: string, eventInitDict: { error: RTCError } & EventInit);
+  readonly error: RTCError;
+}
+
+export declare class RTCPeerConnectionIceEvent extends Event {
+  constructor(type: string, eventInitDict?: { candidate?: RTCIceCandidate | null; url?: string | null } & EventInit);
+  readonly candidate: RTCIceCandidate | null;
+  readonly url: string | null;
+}
+
+export declare class RTCDataChannelEvent extends Event {
+  constructor(type: string, eventInitDict: { channel: RTCDataChannel } & EventInit);
+  readonly channel: RTCDataChannel;
+}
+
+export declare class RTCDataChannel extends EventTarget {
+  private constructor();
+  readonly label: string;
+  readonly ordered: boolean;
+  readonly maxPacketLifeTime: number | null;
+  readonly maxRetransmits: number | null;
+  readonly protocol: string;
+  readonly negotiated: boolean;
+  readonly id: number | null;
+  readonly readyState: RTCDataChannelState;
+  readonly bufferedAmount: number;
+  bufferedAmountLowThreshold: number;
+  binaryType: 'blob' | 'arraybuffer';
+  onopen: ((this: RTCDataChannel, ev: Event) => any) | null;
+  onbufferedamountlow: ((this: RTCDataChannel, ev: Event) => any) | null;
+  onerror: ((this: RTCDataChannel, ev: RTCErrorEvent) => any) | null;
+  onclosing: ((this: RTCDataChannel, ev: Event) => any) | null;
+  onclose: ((this: RTCDataChannel, ev: Event) => any) | null;
+  onmessage: ((this: RTCDataChannel, ev: MessageEvent) => any) | null;
+  send(data: string | Blob | ArrayBuffer | ArrayBufferView): void;
+  close(): void;
+}
+
+export declare class RTCStatsReport implements Iterable<[string, any]> {
+  readonly size: number;
+  get(id: string): any;
+  has(id: string): boolean;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<any>;
+  entries(): IterableIterator<[string, any]>;
+  forEach(callback: (value: any, key: string, parent: RTCStatsReport) => void, thisArg?: any): void;
+  [Symbol.iterator](): IterableIterator<[string, any]>;
+}
+
+export declare class RTCPeerConnection extends EventTarget {
+  constructor(configuration?: PolyrtcConfiguration | null);
+  static generateCertificate(keygenAlgorithm: AlgorithmIdentifier | (EcKeyGenParams & { expires?: number })): Promise<RTCCertificate>;
+
+  readonly localDescription: RTCSessionDescription | null;
+  readonly currentLocalDescription: RTCSessionDescription | null;
+  readonly pendingLocalDescription: RTCSessionDescription | null;
+  readonly remoteDescription: RTCSessionDescription | null;
+  readonly currentRemoteDescription: RTCSessionDescription | null;
+  readonly pendingRemoteDescription: RTCSessionDescription | null;
+  readonly signalingState: RTCSignalingState;
+  readonly iceGatheringState: RTCIceGatheringState;
+  readonly iceConnectionState: RTCIceConnectionState;
+  readonly connectionState: RTCPeerConnectionState;
+  readonly canTrickleIceCandidates: boolean | null;
+  /** Always null in this version (no RTCSctpTransport object yet). */
+  readonly sctp: null;
+
+  onnegotiationneeded: ((this: RTCPeerConnection, ev: Event) => any) | null;
+  onicecandidate: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceEvent) => any) | null;
+  onicecandidateerror: ((this: RTCPeerConnection, ev: Event) => any) | null;
+  onsignalingstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
+  oniceconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
+  onicegatheringstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
+  onconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
+  ondatachannel: ((this: RTCPeerConnection, ev: RTCDataChannelEvent) => any) | null;
+  ontrack: ((this: RTCPeerConnection, ev: Event) => any) | null;
+
+  createOffer(options?: RTCOfferOptions): Promise<RTCSessionDescriptionInit>;
+  createAnswer(options?: RTCAnswerOptions): Promise<RTCSessionDescriptionInit>;
+  setLocalDescription(description?: RTCLocalSessionDescriptionInit): Promise<void>;
+  setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
+  addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void>;
+
+  // Legacy callback forms (webrtc-pc §4.4.3): the returned promise resolves with undefined.
+  createOffer(successCallback: (description: RTCSessionDescriptionInit) => void, failureCallback: (error: DOMException) => void, options?: RTCOfferOptions): Promise<void>;
+  createAnswer(successCallback: (description: RTCSessionDescriptionInit) => void, failureCallback: (error: DOMException) => void): Promise<void>;
+  setLocalDescription(description: RTCLocalSessionDescriptionInit, successCallback: () => void, failureCallback: (error: DOMException) => void): Promise<void>;
+  setRemoteDescription(description: RTCSessionDescriptionInit, successCallback: () => void, failureCallback: (error: DOMException) => void): Promise<void>;
+  addIceCandidate(candidate: RTCIceCandidateInit, successCallback: () => void, failureCallback: (error: DOMException) => void): Promise<void>;
+
+  restartIce(): void;
+  getConfiguration(): PolyrtcConfiguration;
+  setConfiguration(configuration?: PolyrtcConfiguration): void;
+  createDataChannel(label: string, dataChannelDict?: RTCDataChannelInit): RTCDataChannel;
+  getStats(selector?: null): Promise<RTCStatsReport>;
+  close(): void;
+}
+
+/** The signaling helper the spec examples use: text messages to the other pages in a room of the relay. */
+export declare class SignalingChannel extends EventTarget {
+  /**
+   * `room` defaults to the page URL's `room` query parameter, else its #hash, else "default".
+   * Throws a SyntaxError unless it is 1-64 characters from A-Z a-z 0-9 . _ ~ - (the relay's rule).
+   */
+  constructor(room?: string);
+  readonly room: string;
+  /** The WebSocket's readyState (0 connecting, 1 open, 2 closing, 3 closed). */
+  readonly readyState: number;
+  onopen: ((this: SignalingChannel, ev: Event) => any) | null;
+  onmessage: ((this: SignalingChannel, ev: MessageEvent<string>) => any) | null;
+  onerror: ((this: SignalingChannel, ev: Event) => any) | null;
+  onclose: ((this: SignalingChannel, ev: Event) => any) | null;
+  /** Queued until the socket is open. */
+  send(message: string): void;
+  close(): void;
+}
+
+/** The message of the NotSupportedError operations reject with while the Wasm core has no protocol engine. */
+export declare const kEngineMissingMessage: string;
+
+/**
+ * Defines the API on `target` (default globalThis). Without a native RTCPeerConnection the
+ * whole family is defined; with one, only missing names; `force` defines every one.
+ * Returns the names defined.
+ */
+export declare function install(options?: { force?: boolean; target?: object }): string[];
+
+/** Where the relay is (http(s): or ws(s): URL; default the page's origin) and where polyrtc.wasm is. */
+export declare function configure(options?: { relay?: string | null; wasmUrl?: string | null }): void;
+
+/** Starts loading the Wasm core now rather than at first use. */
+export declare function preload(): Promise<void>;
+
+export declare const globals: Record<string, unknown>;
+
+type PolyrtcApi = typeof import('./polyrtc');
+
+declare global {
+  /** Defined by the classic script (polyrtc/script). */
+  var polyrtc: PolyrtcApi;
+}
