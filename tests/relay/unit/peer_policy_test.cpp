@@ -55,7 +55,7 @@ TEST_CASE("relay.peer_policy: the default refuses everything but global unicast"
     }
 }
 
-TEST_CASE("relay.peer_policy: allowed ranges win over denied ones; loopback needs its own flag") {
+TEST_CASE("relay.peer_policy: allowed ranges win over denied ones, loopback needs its own flag") {
     PeerPolicy policy;
     policy.allowed.push_back(PeerRange::parse("10.1.0.0/16").value());
     policy.allowed.push_back(PeerRange::parse("127.0.0.1").value());

@@ -61,7 +61,7 @@ TEST_CASE("relay.turn: A allocates: OpenRelay, then a signed success with relaye
     CHECK(h.has_log("allocation_created"));
 }
 
-TEST_CASE("relay.turn: a retransmitted Allocate gets the same response; a new one on the 5-tuple gets 437") {
+TEST_CASE("relay.turn: a retransmitted Allocate gets the same response, a new one on the 5-tuple gets 437") {
     Harness h;
     Client a = udp_client("192.0.2.50:6000");
     a.allocate(h);  // learns the nonce
@@ -235,7 +235,7 @@ TEST_CASE("relay.turn: RESERVATION-TOKEN and EVEN-PORT are refused cleanly (508,
     CHECK(h.server.allocation_count() == 1);
 }
 
-TEST_CASE("relay.turn: address families: IPv6 requested is 440; dual-stack gets IPv4 plus ADDRESS-ERROR-CODE") {
+TEST_CASE("relay.turn: address families: IPv6 requested is 440, dual-stack gets IPv4 plus ADDRESS-ERROR-CODE") {
     Harness h;
     Client a = udp_client("192.0.2.50:6000");
     a.allocate(h);
@@ -264,7 +264,7 @@ TEST_CASE("relay.turn: address families: IPv6 requested is 440; dual-stack gets 
     CHECK(family_error->code == 440);
 }
 
-TEST_CASE("relay.turn: requests without an allocation get 437; another user's credentials get 441") {
+TEST_CASE("relay.turn: requests without an allocation get 437, another user's credentials get 441") {
     Harness h;
     Client a = udp_client("192.0.2.50:6000");
     a.allocate(h);
@@ -282,7 +282,7 @@ TEST_CASE("relay.turn: requests without an allocation get 437; another user's cr
     CHECK(stun::check_integrity(h.last_response_bytes, b.integrity_key()).ok());
 }
 
-TEST_CASE("relay.turn: Refresh extends; lifetime 0 deletes the allocation and closes the relayed socket") {
+TEST_CASE("relay.turn: Refresh extends, lifetime 0 deletes the allocation and closes the relayed socket") {
     Harness h;
     Client a = udp_client("192.0.2.50:6000");
     REQUIRE(a.allocate(h).is_success());

@@ -345,7 +345,7 @@ TEST_CASE("sdp.jsep: an offer with no data channel is answered with every sectio
     CHECK(reoffer.bundle_group()->mids == std::vector<std::string>{"2"});
 }
 
-TEST_CASE("sdp.jsep: two polyrtc peers negotiate; roles and credentials line up") {
+TEST_CASE("sdp.jsep: two polyrtc peers negotiate, roles and credentials line up") {
     Peer a("A"), z("Z");
     negotiate(a, z);
     auto ta = a.n.negotiated();
@@ -362,7 +362,7 @@ TEST_CASE("sdp.jsep: two polyrtc peers negotiate; roles and credentials line up"
     CHECK(ta->remote_fingerprints[0] == testing::fixed_fingerprint());
 }
 
-TEST_CASE("sdp.jsep: ICE restart: new credentials, version +1, same session id; the answerer restarts too") {
+TEST_CASE("sdp.jsep: ICE restart: new credentials, version +1, same session id, the answerer restarts too") {
     Peer a("A"), z("Z");
     negotiate(a, z);
     auto before_a = a.n.negotiated().value();
@@ -433,7 +433,7 @@ TEST_CASE("sdp.jsep: a pranswer to an ICE-restart offer and the final answer car
     CHECK(z.n.negotiated()->local_ice.ufrag == *p.media[0].ice_ufrag());
 }
 
-TEST_CASE("sdp.jsep: restart_ice() makes the next offer restart; Chromium's ICE-restart offer restarts Z") {
+TEST_CASE("sdp.jsep: restart_ice() makes the next offer restart, Chromium's ICE-restart offer restarts Z") {
     Peer a("A"), z("Z");
     negotiate(a, z);
     auto old = a.n.local_ice();

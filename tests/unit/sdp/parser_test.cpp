@@ -105,7 +105,7 @@ TEST_CASE("sdp.parser: legacy a=sctpmap data channel sections are recognized") {
     CHECK(sd->media[0].sctpmap()->streams == 1024u);
 }
 
-TEST_CASE("sdp.parser: m= with port 0 is a rejected section; port/count is kept") {
+TEST_CASE("sdp.parser: m= with port 0 is a rejected section, port/count is kept") {
     auto sd = SessionDescription::parse(with_line(6, "m=application 0 UDP/DTLS/SCTP webrtc-datachannel"));
     REQUIRE(sd.ok());
     CHECK(sd->media[0].rejected());
