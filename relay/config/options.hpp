@@ -36,6 +36,20 @@ struct Options {
     bool use_auth_secret = false;
     std::vector<std::string> static_auth_secrets;
 
+    // TURN.
+    uint16_t listening_port = 3478;  // TURN over UDP; 0 = ephemeral (logged as turn_udp_port)
+    bool no_udp = false;
+    std::optional<std::string> relay_ip;  // default: --listening-ip, or the outbound interface's
+    uint16_t min_port = 49152;
+    uint16_t max_port = 65535;
+    bool allow_loopback_peers = false;
+    std::vector<std::string> allowed_peer_ips;  // CIDR, single address or first-last
+    std::vector<std::string> denied_peer_ips;
+    uint32_t user_quota = 0;                // 0 = unlimited
+    uint32_t total_quota = 0;               // 0 = unlimited
+    uint32_t max_allocate_lifetime = 3600;  // seconds
+    uint32_t stale_nonce = 600;             // nonce lifetime in seconds
+
     // Signaling rooms (/signal).
     uint32_t signal_max_room_size = 16;
     uint32_t signal_max_message_size = 64 * 1024;

@@ -74,8 +74,10 @@ Actions TurnServer::handle_relay_opened(AllocationId id, const net::SocketAddres
                                          code(ErrorCode::kAddressFamilyNotSupported),
                                          stun::reason_phrase(code(ErrorCode::kAddressFamilyNotSupported))});
     }
-    const Duration lifetime = allocation.expires - now;
-    response.add_u32(AttributeType::kLifetime, static_cast<uint32_t>(std::max<int64_t>(0, whole_seconds(lifetime))));
+    // The lifetime granted at Allocate (the socket opened microseconds later, synchronously).
+    const Duration lifetime = allocation.granted_lifetime;
+    allocation.expires = now + lifetime;
+    response.add_u32(AttributeType::kLifetime, static_cast<uint32_t>(whole_seconds(lifetime)));
     response.add_xor_address(AttributeType::kXorMappedAddress, allocation.client.remote);
     response.add_string(AttributeType::kSoftware, config_.software);
     Auth auth;
@@ -402,7 +404,8 @@ void TurnServer::on_allocate(const ClientKey& client, const Message& request, co
     allocation.quota_identity = quota_identity;
     allocation.key = auth.key;
     allocation.integrity_sha256 = auth.sha256;
-    allocation.expires = now + clamp_lifetime(request);
+    allocation.granted_lifetime = clamp_lifetime(request);
+    allocation.expires = now + allocation.granted_lifetime;
     allocation.allocate_transaction = request.transaction_id();
     allocation.allocate_fingerprint = fingerprint;
     allocation.refused_additional_family = refused_additional;

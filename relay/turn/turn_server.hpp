@@ -144,6 +144,7 @@ private:
         bool open = false;           // false until handle_relay_opened
         net::SocketAddress relayed;
         Timestamp expires;
+        Duration granted_lifetime;  // what the Allocate response announces
         stun::TransactionId allocate_transaction;
         Bytes allocate_response;            // resent for a retransmitted Allocate
         bool allocate_fingerprint = false;  // the Allocate carried FINGERPRINT
