@@ -247,7 +247,6 @@ bool RelayServer::Impl::start_turn(nlohmann::json& listening) {
     if (!options.no_udp) {
         const udp::endpoint endpoint(asio::ip::make_address(options.listening_ip), options.listening_port);
         udp_listener.open(endpoint.protocol(), ec);
-        if (!ec) udp_listener.set_option(asio::socket_base::reuse_address(true), ec);
         if (!ec) udp_listener.bind(endpoint, ec);
         if (!ec) udp_listener.non_blocking(true, ec);
         if (ec) {
