@@ -70,6 +70,22 @@ bool is_ip_address(const std::string& text) {
 
 }  // namespace
 
+std::optional<std::string> normalize_origin(std::string_view origin) {
+    std::string out;
+    for (char c : origin) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    if (!out.empty() && out.back() == '/') out.pop_back();
+    const auto scheme_end = out.find("://");
+    if (scheme_end == std::string::npos || scheme_end == 0) return std::nullopt;
+    const std::string host = out.substr(scheme_end + 3);
+    if (host.empty() || host.find_first_of("/?#@ ") != std::string::npos) return std::nullopt;
+    for (size_t i = 0; i < scheme_end; ++i) {
+        const char c = out[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))
+            return std::nullopt;
+    }
+    return out;
+}
+
 std::optional<std::vector<std::string>> config_file_to_args(const std::string& text, std::string& error) {
     std::vector<std::string> args;
     std::istringstream in(text);
@@ -150,6 +166,13 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
         ->group("Listeners");
     app.add_option("--web-root", web_root, "Serve static files from DIR (index.html for directories)")
         ->type_name("DIR")
+        ->group("Listeners");
+
+    app.add_option("--allowed-origin", options.allowed_origins,
+                   "Only WebSocket upgrades with this Origin (scheme://host[:port]) are accepted (repeatable; "
+                   "default: any)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->type_name("ORIGIN")
         ->group("Listeners");
 
     // Authentication.
@@ -243,6 +266,17 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
         outcome.error =
             "polyrtc-relay: --listening-ip expects an IPv4 or IPv6 address, got `" + options.listening_ip + "`\n";
         return outcome;
+    }
+    for (auto& origin : options.allowed_origins) {
+        auto normalized = normalize_origin(origin);
+        if (!normalized) {
+            outcome.exit_code = 2;
+            outcome.error =
+                "polyrtc-relay: --allowed-origin expects scheme://host[:port] (e.g. https://example.org), got `" +
+                origin + "`\n";
+            return outcome;
+        }
+        origin = *normalized;
     }
     if (!relay_ip.empty()) {
         if (!is_ip_address(relay_ip)) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace polyrtc::relay::config {
@@ -27,6 +28,9 @@ struct Options {
     std::string listening_ip = "0.0.0.0";
     uint16_t http_port = 8080;  // HTTP + WebSocket; 0 = ephemeral (the bound port is logged)
     std::optional<std::string> web_root;
+    // WebSocket upgrades (/turn, /signal) must carry one of these Origin values; empty = any.
+    // Stored lower-cased, without a trailing slash.
+    std::vector<std::string> allowed_origins;
 
     // Authentication.
     bool no_auth = false;
@@ -65,6 +69,9 @@ struct ParseOutcome {
 
 // `args` excludes the program name. Reads the -c FILE it names, if any.
 ParseOutcome parse_command_line(const std::vector<std::string>& args);
+
+// "HTTPS://Example.org/" -> "https://example.org"; nullopt if it is not scheme://host[:port].
+std::optional<std::string> normalize_origin(std::string_view origin);
 
 // The coturn-style config file `text` as command-line tokens ("--name=value", "--flag").
 // On a syntax error returns nullopt and sets `error` ("line N: ...").

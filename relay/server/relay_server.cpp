@@ -494,6 +494,19 @@ bool RelayServer::Impl::on_validate(ConnectionHdl hdl) {
         con->set_status(status::service_unavailable);
         return false;
     }
+    if (!options.allowed_origins.empty()) {
+        const std::string& origin = con->get_request_header("Origin");
+        const auto normalized = config::normalize_origin(origin);
+        if (!normalized || std::find(options.allowed_origins.begin(), options.allowed_origins.end(), *normalized) ==
+                               options.allowed_origins.end()) {
+            logger.info("origin_refused",
+                        {{"origin", origin}, {"target", con->get_resource()}, {"remote", con->get_remote_endpoint()}});
+            con->set_status(status::forbidden);
+            con->append_header("Content-Type", "text/plain; charset=utf-8");
+            con->set_body("origin not allowed\n");
+            return false;
+        }
+    }
     switch (route_of(con->get_resource())) {
         case Route::kSignal: con->set_max_message_size(options.signal_max_message_size); return true;
         case Route::kTurn: {
