@@ -239,6 +239,11 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
         ->check(CLI::Range(10u, 86400u))
         ->group("TURN limits");
 
+    app.add_option("--auth-failure-limit", options.auth_failure_limit,
+                   "Failed TURN authentications per client IP per minute before its requests are dropped; 0 = no limit")
+        ->capture_default_str()
+        ->group("TURN limits");
+
     // Signaling.
     app.add_option("--signal-max-room-size", options.signal_max_room_size, "Most members of one /signal room")
         ->capture_default_str()

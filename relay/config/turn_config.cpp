@@ -10,6 +10,7 @@ turn::TurnConfig make_turn_config(const Options& options, net::AddressFamily rel
     if (options.use_auth_secret) config.credentials.rest_secrets = options.static_auth_secrets;
     config.credentials.nonce_lifetime = Duration::seconds(options.stale_nonce);
     config.max_lifetime = Duration::seconds(options.max_allocate_lifetime);
+    config.auth_failure_limit = options.auth_failure_limit;
     config.user_quota = options.user_quota;
     config.total_quota = options.total_quota;
     config.peer_policy.allow_loopback_peers = options.allow_loopback_peers;

@@ -177,6 +177,9 @@ Actions TurnServer::handle_timeout(Timestamp now) {
         }
     }
     for (AllocationId id : expired) delete_allocation(id, "expired", out);
+    for (auto w = auth_failures_.begin(); w != auth_failures_.end();) {
+        w = w->second.start + config_.auth_failure_window <= now ? auth_failures_.erase(w) : std::next(w);
+    }
     return out;
 }
 
@@ -231,6 +234,10 @@ void TurnServer::handle_stun(const ClientKey& client, ByteView bytes, Timestamp 
         return;
     }
 
+    if (is_rate_limited(client.remote.ip(), now)) {
+        ++stats_.dropped_rate_limited;
+        return;
+    }
     const Auth auth = authenticate(client, message, bytes, now, unix_now, out);
     if (!auth.ok) return;
 
@@ -257,7 +264,7 @@ void TurnServer::handle_stun(const ClientKey& client, ByteView bytes, Timestamp 
     }
     if (!config_.no_auth && auth.username != allocation->username) {
         // RFC 8656 section 5: requests on an allocation must use its credentials.
-        ++stats_.auth_failures;
+        note_auth_failure(client, now, out);
         send_error(client, message, code(ErrorCode::kWrongCredentials), auth, fingerprint, out);
         return;
     }
@@ -313,7 +320,7 @@ TurnServer::Auth TurnServer::authenticate(const ClientKey& client, const Message
         }
         failure = "integrity check failed";
     }
-    ++stats_.auth_failures;
+    note_auth_failure(client, now, out);
     out.push_back(log::LogRecord{log::Level::kWarn,
                                  "auth_failed",
                                  {{"client", client.to_string()},
@@ -594,6 +601,33 @@ Duration TurnServer::clamp_lifetime(const Message& request) const {
         lifetime = std::max(lifetime, config_.default_lifetime);
     }
     return lifetime;
+}
+
+bool TurnServer::is_rate_limited(const net::IpAddress& ip, Timestamp now) const {
+    if (config_.auth_failure_limit == 0) return false;
+    auto it = auth_failures_.find(ip);
+    return it != auth_failures_.end() && now < it->second.start + config_.auth_failure_window &&
+           it->second.count >= config_.auth_failure_limit;
+}
+
+void TurnServer::note_auth_failure(const ClientKey& client, Timestamp now, Actions& out) {
+    ++stats_.auth_failures;
+    if (config_.auth_failure_limit == 0) return;
+    const net::IpAddress ip = client.remote.ip();
+    auto it = auth_failures_.find(ip);
+    if (it == auth_failures_.end()) {
+        if (auth_failures_.size() >= config_.max_tracked_ips) return;
+        it = auth_failures_.emplace(ip, FailureWindow{now, 0}).first;
+    } else if (it->second.start + config_.auth_failure_window <= now) {
+        it->second = FailureWindow{now, 0};
+    }
+    if (++it->second.count == config_.auth_failure_limit) {
+        out.push_back(log::LogRecord{log::Level::kWarn,
+                                     "auth_rate_limited",
+                                     {{"client", client.to_string()},
+                                      {"failures", it->second.count},
+                                      {"window_s", whole_seconds(config_.auth_failure_window)}}});
+    }
 }
 
 TurnServer::Allocation* TurnServer::find_by_client(const ClientKey& client) {

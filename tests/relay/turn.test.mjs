@@ -210,6 +210,20 @@ test('REST API credentials (--use-auth-secret): a fresh username works, an expir
     }
 });
 
+test('--auth-failure-limit: after N failures the client IP gets no answers', async () => {
+    const relay = await startRelay(['--user', 'alice:alice-pw', '--realm', REALM, '--no-udp', '--auth-failure-limit', '2']);
+    try {
+        const c = await WsTurnClient.connect(relay.wsUrl('/turn'), { username: 'alice', password: 'nope', realm: REALM });
+        assert.equal((await c.allocate()).errorCode, 401);  // failure 1
+        assert.equal((await c.allocate()).errorCode, 401);  // failure 2: limit reached
+        await assert.rejects(c.allocate(), /no response/);
+        assert.ok(relay.lines.some((l) => l.event === 'auth_rate_limited'));
+        await c.close();
+    } finally {
+        assert.equal((await relay.stop()).code, 0);
+    }
+});
+
 test('SIGTERM with live allocations closes them and exits 0', async () => {
     const relay = await startRelay(['--no-auth', '--listening-port', '0']);
     const c = await WsTurnClient.connect(relay.wsUrl('/turn'), {});

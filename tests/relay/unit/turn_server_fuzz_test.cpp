@@ -12,7 +12,9 @@ namespace polyrtc::relay::turn {
 using namespace testing;
 
 TEST_CASE("relay.turn.fuzz: random and mutated input from one client never reaches another or a peer") {
-    Harness h;
+    TurnConfig config = default_config();
+    config.auth_failure_limit = 0;  // keep answering the mutated requests: they are the point
+    Harness h(config);
     Client victim = udp_client("192.0.2.10:1000", "bob", "bob-pass");
     REQUIRE(victim.allocate(h).is_success());
     Client attacker = udp_client("192.0.2.66:6666");
