@@ -12,6 +12,7 @@
 #include <websocketpp/server.hpp>
 
 #include "relay/config/turn_config.hpp"
+#include "relay/http/metrics.hpp"
 #include "relay/http/static_files.hpp"
 #include "relay/server/asio_address.hpp"
 #include "relay/signal/room_hub.hpp"
@@ -470,6 +471,24 @@ void RelayServer::Impl::on_http(ConnectionHdl hdl) {
         con->set_status(status::ok);
         con->append_header("Content-Type", "application/json");
         con->set_body(body.dump() + "\n");
+        return;
+    }
+    if (path == "/metrics") {
+        http::MetricsSnapshot snapshot;
+        snapshot.uptime_s =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_at).count();
+        for (const auto& entry : connections) {
+            if (entry.second.route == Route::kTurn) ++snapshot.turn_connections;
+            if (entry.second.route == Route::kSignal) ++snapshot.signal_connections;
+        }
+        snapshot.signal_rooms = rooms.room_count();
+        if (turn) {
+            snapshot.allocations = turn->allocation_count();
+            snapshot.turn = turn->stats();
+        }
+        con->set_status(status::ok);
+        con->append_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        con->set_body(http::render_metrics(snapshot));
         return;
     }
     if (!files) {

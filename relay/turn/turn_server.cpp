@@ -134,6 +134,8 @@ Actions TurnServer::handle_peer_datagram(AllocationId id, const net::SocketAddre
     }
     for (const auto& [number, channel] : allocation.channels) {
         if (channel.peer == peer && now < channel.expires) {
+            ++stats_.packets_to_clients;
+            stats_.bytes_to_clients += bytes.size();
             out.push_back(SendToClient{
                 allocation.client,
                 stun::serialize_channel_data(number, bytes,
@@ -150,6 +152,8 @@ Actions TurnServer::handle_peer_datagram(AllocationId id, const net::SocketAddre
     Message data(MessageClass::kIndication, Method::kData, stun::TransactionId::random(rng_));
     data.add_xor_address(AttributeType::kXorPeerAddress, peer);
     data.add_bytes(AttributeType::kData, bytes);
+    ++stats_.packets_to_clients;
+    stats_.bytes_to_clients += bytes.size();
     out.push_back(SendToClient{allocation.client, data.serialize()});
     return out;
 }
@@ -520,6 +524,8 @@ void TurnServer::on_send(Allocation& allocation, const Message& indication, Time
         ++stats_.dropped_no_permission;
         return;
     }
+    ++stats_.packets_to_peers;
+    stats_.bytes_to_peers += data->size();
     out.push_back(SendToPeer{allocation.id, *peer, data->to_bytes()});
 }
 
@@ -540,6 +546,8 @@ void TurnServer::handle_channel_data(const ClientKey& client, ByteView bytes, Ti
         ++stats_.dropped_no_permission;
         return;
     }
+    ++stats_.packets_to_peers;
+    stats_.bytes_to_peers += parsed->data.size();
     out.push_back(SendToPeer{allocation->id, channel->second.peer, std::move(parsed->data)});
 }
 

@@ -120,6 +120,11 @@ struct TurnStats {
     uint64_t dropped_no_allocation = 0;  // indication or ChannelData on a 5-tuple without one
     uint64_t auth_failures = 0;          // 401 for bad credentials, and 441
     uint64_t dropped_rate_limited = 0;   // requests dropped by the failed-auth rate limit
+    // Relayed application data (payload bytes, without TURN framing).
+    uint64_t packets_to_peers = 0;
+    uint64_t bytes_to_peers = 0;
+    uint64_t packets_to_clients = 0;
+    uint64_t bytes_to_clients = 0;
 };
 
 class TurnServer {

@@ -74,6 +74,25 @@ describe('TURN over WebSocket between two clients', () => {
         assert.deepEqual(atA.data, big);
     });
 
+    test('/metrics counts the allocations, connections and relayed traffic', async () => {
+        const res = await fetch(relay.url('/metrics'));
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+        const text = await res.text();
+        const value = (series) => {
+            const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+            assert.ok(line, `metrics have ${series}`);
+            return Number(line.slice(series.length + 1));
+        };
+        assert.equal(value('polyrtc_relay_turn_allocations'), 2);
+        assert.equal(value('polyrtc_relay_websocket_connections{path="/turn"}'), 2);
+        // Two Send indications and two ChannelData so far, each delivered once.
+        assert.equal(value('polyrtc_relay_turn_packets_total{direction="to_peer"}'), 4);
+        assert.equal(value('polyrtc_relay_turn_packets_total{direction="to_client"}'), 4);
+        assert.equal(value('polyrtc_relay_turn_bytes_total{direction="to_peer"}'), 12 + 8 + 7 + 1200);
+        assert.match(text, /# TYPE polyrtc_relay_turn_dropped_total counter/);
+    });
+
     test('rebinding a channel to another peer is 400', async () => {
         const response = await a.channelBind(0x4000, { ip: '127.0.0.1', port: 9 });
         assert.equal(response.errorCode, 400);

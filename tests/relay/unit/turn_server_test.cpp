@@ -380,6 +380,8 @@ TEST_CASE("relay.turn: Send indication reaches the peer only with a live permiss
     h.feed(a.key, a.send_indication(h, kPeerSameIp, Bytes{1, 2, 3}));  // permissions are per IP
     auto sent = h.of_type<SendToPeer>();
     REQUIRE(sent.size() == 1);
+    CHECK(h.server.stats().packets_to_peers == 1);
+    CHECK(h.server.stats().bytes_to_peers == 3);
     CHECK(sent[0].peer == kPeerSameIp);
     CHECK(sent[0].bytes == Bytes{1, 2, 3});
     CHECK(h.of_type<SendToClient>().empty());  // indications get no response
@@ -406,6 +408,8 @@ TEST_CASE("relay.turn: peer datagrams become Data indications, only from permitt
     CHECK(data.method() == Method::kData);
     CHECK(data.get_xor_address(AttributeType::kXorPeerAddress).value() == kPeerSameIp);
     CHECK(data.get_bytes(AttributeType::kData).value().to_bytes() == Bytes{9, 8, 7});
+    CHECK(h.server.stats().packets_to_clients == 1);
+    CHECK(h.server.stats().bytes_to_clients == 3);
     h.absorb(h.server.handle_peer_datagram(id, kPeer2, Bytes{1}, h.now));
     CHECK(h.last.empty());
     h.absorb(h.server.handle_peer_datagram(99, kPeer, Bytes{1}, h.now));  // no such allocation
