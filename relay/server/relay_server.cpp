@@ -292,6 +292,7 @@ void RelayServer::Impl::open_relay(const turn::OpenRelay& open) {
     int attempts = 0;
     for (uint32_t tried = 0; tried < range && attempts < kMaxBindAttempts; ++tried, offset = (offset + 1) % range) {
         const auto port = static_cast<uint16_t>(options.min_port + offset);
+        if (open.even_port && port % 2 != 0) continue;
         if (relay_ports_in_use.count(port) != 0) continue;
         ++attempts;
         socket->socket.open(relay_ip.is_v4() ? udp::v4() : udp::v6(), ec);

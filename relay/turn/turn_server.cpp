@@ -367,13 +367,17 @@ void TurnServer::on_allocate(const ClientKey& client, const Message& request, co
     if (has_token && (has_even_port || has_requested_family || has_additional_family)) {
         return fail(ErrorCode::kBadRequest);
     }
-    // This server keeps no reservations, so no token is valid, and it does not pick even
-    // ports: "If the server cannot satisfy the request, then the server rejects the request
-    // with a 508 (Insufficient Capacity) error."
+    // This server keeps no reservations, so no token is valid, and it does not reserve the
+    // next port (EVEN-PORT with R=1): "If the server cannot satisfy the request, then the
+    // server rejects the request with a 508 (Insufficient Capacity) error." An even port
+    // alone (R=0) it can give.
     if (has_token) return fail(ErrorCode::kInsufficientCapacity);
+    bool even_port = false;
     if (has_even_port) {
-        if (!request.get_even_port()) return fail(ErrorCode::kBadRequest);
-        return fail(ErrorCode::kInsufficientCapacity);
+        auto reserve = request.get_even_port();
+        if (!reserve) return fail(ErrorCode::kBadRequest);
+        if (*reserve) return fail(ErrorCode::kInsufficientCapacity);
+        even_port = true;
     }
 
     net::AddressFamily family = net::AddressFamily::kIpv4;
@@ -424,7 +428,7 @@ void TurnServer::on_allocate(const ClientKey& client, const Message& request, co
     ++per_user_[quota_identity];
     by_client_[client] = id;
     allocations_.emplace(id, std::move(allocation));
-    out.push_back(OpenRelay{id, family});
+    out.push_back(OpenRelay{id, family, even_port});
 }
 
 void TurnServer::on_refresh(Allocation& allocation, const Message& request, const Auth& auth, bool fingerprint,
@@ -485,26 +489,42 @@ void TurnServer::on_create_permission(Allocation& allocation, const Message& req
 
 void TurnServer::on_channel_bind(Allocation& allocation, const Message& request, const Auth& auth, bool fingerprint,
                                  Timestamp now, Actions& out) {
-    // RFC 8656 section 11.2.
-    auto fail = [&](uint16_t error) { send_error(allocation.client, request, error, auth, fingerprint, out); };
+    // RFC 8656 section 11.2. Refusals are logged with their reason: a 400 alone does not
+    // tell an operator which rule a client broke.
+    auto fail = [&](uint16_t error, const char* reason) {
+        out.push_back(log::LogRecord{log::Level::kInfo,
+                                     "channel_bind_refused",
+                                     {{"allocation", allocation.id},
+                                      {"client", allocation.client.to_string()},
+                                      {"code", error},
+                                      {"channel", request.get_channel_number().value_or(0)},
+                                      {"reason", reason}}});
+        send_error(allocation.client, request, error, auth, fingerprint, out);
+    };
     auto number = request.get_channel_number();
-    if (!number || !stun::is_valid_channel_number(*number)) return fail(code(ErrorCode::kBadRequest));
+    if (!number) return fail(code(ErrorCode::kBadRequest), "missing or malformed CHANNEL-NUMBER");
+    if (!stun::is_valid_channel_number(*number)) {
+        return fail(code(ErrorCode::kBadRequest), "channel number outside 0x4000-0x4FFF");
+    }
     auto peer = request.get_xor_address(AttributeType::kXorPeerAddress);
-    if (!peer) return fail(code(ErrorCode::kBadRequest));
+    if (!peer) return fail(code(ErrorCode::kBadRequest), "missing or malformed XOR-PEER-ADDRESS");
     const uint16_t error = check_peer(allocation, *peer, out);
-    if (error != 0) return fail(error);
+    if (error != 0) return fail(error, "peer refused");
     // "The channel number is not currently bound to a different transport address" and
     // "the transport address is not currently bound to a different channel number"; a
     // binding still cooling down after expiry counts as bound.
     auto existing = allocation.channels.find(*number);
-    if (existing != allocation.channels.end() && existing->second.peer != *peer)
-        return fail(code(ErrorCode::kBadRequest));
+    if (existing != allocation.channels.end() && existing->second.peer != *peer) {
+        return fail(code(ErrorCode::kBadRequest), "channel number bound to another peer");
+    }
     for (const auto& [other_number, channel] : allocation.channels) {
-        if (other_number != *number && channel.peer == *peer) return fail(code(ErrorCode::kBadRequest));
+        if (other_number != *number && channel.peer == *peer) {
+            return fail(code(ErrorCode::kBadRequest), "peer bound to another channel number");
+        }
     }
     if (allocation.permissions.count(peer->ip()) == 0 &&
         allocation.permissions.size() >= config_.max_permissions_per_allocation) {
-        return fail(code(ErrorCode::kInsufficientCapacity));
+        return fail(code(ErrorCode::kInsufficientCapacity), "too many permissions");
     }
     allocation.channels[*number] = Channel{*peer, now + config_.channel_lifetime};
     allocation.permissions[peer->ip()] = now + config_.permission_lifetime;

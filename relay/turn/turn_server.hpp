@@ -74,6 +74,7 @@ struct SendToPeer {
 struct OpenRelay {
     AllocationId allocation;
     net::AddressFamily family;
+    bool even_port = false;  // EVEN-PORT (R=0): the relayed port must be even
 };
 struct CloseRelay {
     AllocationId allocation;

@@ -210,7 +210,7 @@ TEST_CASE("relay.turn: DONT-FRAGMENT and unknown comprehension-required attribut
     CHECK(r.get_unknown_attributes().value() == std::vector<uint16_t>{0x7777});
 }
 
-TEST_CASE("relay.turn: RESERVATION-TOKEN and EVEN-PORT are refused cleanly (508, or 400 when combined)") {
+TEST_CASE("relay.turn: RESERVATION-TOKEN and EVEN-PORT R=1 are refused cleanly (508, or 400 when combined)") {
     Harness h;
     Client a = udp_client("192.0.2.50:6000");
     a.allocate(h);
@@ -233,6 +233,21 @@ TEST_CASE("relay.turn: RESERVATION-TOKEN and EVEN-PORT are refused cleanly (508,
     }));
     CHECK(error_of(h.response(b.key)) == 400);
     CHECK(h.server.allocation_count() == 1);
+}
+
+TEST_CASE("relay.turn: EVEN-PORT without reservation asks the glue for an even port") {
+    Harness h;
+    Client a = udp_client("192.0.2.50:6000");
+    a.allocate(h);
+    CHECK_FALSE(h.of_type<OpenRelay>().at(0).even_port);
+    Client b = udp_client("192.0.2.51:6000", "bob", "bob-pass");
+    b.nonce = a.nonce;
+    h.feed(b.key, b.request(h, Method::kAllocate, [](Message& m) {
+        m.add_requested_transport();
+        m.add_even_port(false);
+    }));
+    CHECK(h.of_type<OpenRelay>().at(0).even_port);
+    CHECK(h.response(b.key).is_success());
 }
 
 TEST_CASE("relay.turn: address families: IPv6 requested is 440; dual-stack gets IPv4 plus ADDRESS-ERROR-CODE") {
