@@ -239,6 +239,10 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
         ->check(CLI::Range(10u, 86400u))
         ->group("TURN limits");
 
+    app.add_option("--turn-idle-timeout", options.turn_idle_timeout,
+                   "Close a /turn WebSocket that has had no allocation for this many seconds; 0 = never")
+        ->capture_default_str()
+        ->group("TURN limits");
     app.add_option("--auth-failure-limit", options.auth_failure_limit,
                    "Failed TURN authentications per client IP per minute before its requests are dropped; 0 = no limit")
         ->capture_default_str()

@@ -53,6 +53,7 @@ struct Options {
     uint32_t total_quota = 0;               // 0 = unlimited
     uint32_t max_allocate_lifetime = 3600;  // seconds
     uint32_t stale_nonce = 600;             // nonce lifetime in seconds
+    uint32_t turn_idle_timeout = 60;        // close /turn WebSockets this long without an allocation
     uint32_t auth_failure_limit = 20;       // failed auths per client IP per minute; 0 = no limit
 
     // Signaling rooms (/signal).

@@ -86,6 +86,8 @@ struct RelayServer::Impl {
         Route route = Route::kNone;
         std::string remote;
         turn::ClientKey turn_client;  // for Route::kTurn
+        // Route::kTurn: when the connection last had an allocation (or opened).
+        std::chrono::steady_clock::time_point last_allocated;
     };
     struct RelaySocket {
         explicit RelaySocket(asio::io_context& io) : socket(io) {}
@@ -122,7 +124,8 @@ struct RelayServer::Impl {
     asio::ip::address relay_ip;
     std::map<turn::AllocationId, std::unique_ptr<RelaySocket>> relays;
     std::set<uint16_t> relay_ports_in_use;
-    Bytes receive_buffer;  // shared by every UDP socket: reads are synchronous once readable
+    std::vector<log::LogRecord> deferred_logs;  // start-up warnings, written after "listening"
+    Bytes receive_buffer;                       // shared by every UDP socket: reads are synchronous once readable
     std::map<ConnectionHdl, Connection, std::owner_less<ConnectionHdl>> connections;
     std::map<uint64_t, ConnectionHdl> handles;
     uint64_t next_connection_id = 1;
@@ -159,6 +162,7 @@ struct RelayServer::Impl {
     void arm_udp_listener();
     void arm_relay(turn::AllocationId id);
     void arm_turn_timer();
+    void close_idle_turn_connections();
 };
 
 RelayServer::RelayServer(config::Options options, log::Logger& logger)
@@ -216,6 +220,8 @@ int RelayServer::Impl::run() {
         if (!error) begin_shutdown(signal_number);
     });
     logger.info("listening", std::move(listening));
+    for (const auto& record : deferred_logs) logger.write(record);
+    deferred_logs.clear();
 
     io.run();
     logger.info("stopped");
@@ -234,9 +240,12 @@ bool RelayServer::Impl::start_turn(nlohmann::json& listening) {
             relay_ip = *detected;
         } else {
             relay_ip = asio::ip::make_address_v4("127.0.0.1");
-            logger.warn("relay_ip_fallback",
-                        {{"relay_ip", relay_ip.to_string()},
-                         {"message", "no default route; relayed addresses are loopback: pass --relay-ip"}});
+            // Logged after "listening", which is always the first line.
+            deferred_logs.push_back(
+                {log::Level::kWarn,
+                 "relay_ip_fallback",
+                 {{"relay_ip", relay_ip.to_string()},
+                  {"message", "no default route; relayed addresses are loopback: pass --relay-ip"}}});
         }
     }
     const net::AddressFamily family = relay_ip.is_v4() ? net::AddressFamily::kIpv4 : net::AddressFamily::kIpv6;
@@ -391,8 +400,29 @@ void RelayServer::Impl::arm_turn_timer() {
     turn_timer.async_wait([this](const asio::error_code& error) {
         if (error || shutting_down) return;
         execute(turn->handle_timeout(now()));
+        close_idle_turn_connections();
         arm_turn_timer();
     });
+}
+
+void RelayServer::Impl::close_idle_turn_connections() {
+    if (options.turn_idle_timeout == 0) return;
+    const auto now_steady = std::chrono::steady_clock::now();
+    const auto limit = std::chrono::seconds(options.turn_idle_timeout);
+    std::vector<std::pair<ConnectionHdl, uint64_t>> idle;
+    for (auto& [hdl, connection] : connections) {
+        if (connection.route != Route::kTurn) continue;
+        if (turn->has_allocation(connection.turn_client)) {
+            connection.last_allocated = now_steady;
+        } else if (now_steady - connection.last_allocated >= limit) {
+            idle.emplace_back(hdl, connection.id);
+        }
+    }
+    for (const auto& [hdl, id] : idle) {
+        logger.info("turn_ws_idle", {{"connection", id}, {"idle_s", options.turn_idle_timeout}});
+        websocketpp::lib::error_code ec;
+        ws.close(hdl, close_code::policy_violation, "no allocation", ec);
+    }
 }
 
 // --- Shutdown -----------------------------------------------------------------------------
@@ -553,6 +583,7 @@ void RelayServer::Impl::on_open(ConnectionHdl hdl) {
     connection.id = next_connection_id++;
     connection.route = route_of(con->get_resource());
     connection.remote = con->get_remote_endpoint();
+    connection.last_allocated = std::chrono::steady_clock::now();
     if (connection.route == Route::kTurn) {
         asio::error_code ec;
         auto& socket = con->get_raw_socket();

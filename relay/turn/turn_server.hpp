@@ -141,6 +141,7 @@ public:
     Actions handle_timeout(Timestamp now);
 
     size_t allocation_count() const { return allocations_.size(); }
+    bool has_allocation(const ClientKey& client) const { return by_client_.count(client) != 0; }
     const TurnStats& stats() const { return stats_; }
     const TurnConfig& config() const { return config_; }
 

@@ -243,6 +243,26 @@ test('--auth-failure-limit: after N failures the client IP gets no answers', asy
     }
 });
 
+test('--turn-idle-timeout closes a /turn WebSocket without an allocation, not one with', async () => {
+    const relay = await startRelay(['--no-auth', '--no-udp', '--turn-idle-timeout', '1', '--allow-loopback-peers']);
+    try {
+        const idle = await WsTurnClient.connect(relay.wsUrl('/turn'), {});
+        const busy = await WsTurnClient.connect(relay.wsUrl('/turn'), {});
+        assert.equal((await busy.allocate()).cls, Class.Success);
+        const started = Date.now();
+        assert.equal(await idle.closed, 1008);
+        assert.ok(Date.now() - started < 4000);
+        assert.ok(relay.lines.some((l) => l.event === 'turn_ws_idle'));
+        // The one with an allocation is still served after the idle one was closed.
+        assert.equal((await busy.createPermission({ ip: '127.0.0.1', port: 9 })).cls, Class.Success);
+        // Once its allocation is gone, it too is closed.
+        assert.equal((await busy.refresh(0)).cls, Class.Success);
+        assert.equal(await busy.closed, 1008);
+    } finally {
+        assert.equal((await relay.stop()).code, 0);
+    }
+});
+
 test('SIGTERM with live allocations closes them and exits 0', async () => {
     const relay = await startRelay(['--no-auth', '--listening-port', '0']);
     const c = await WsTurnClient.connect(relay.wsUrl('/turn'), {});
