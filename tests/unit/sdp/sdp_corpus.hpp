@@ -3,6 +3,8 @@
 // captured SDP is compiled in. sdp_corpus_test.cpp checks (natively) that this copy matches the files.
 #pragma once
 
+// Generated data: not formatted.
+// clang-format off
 #include <string_view>
 
 namespace polyrtc::sdp::corpus {
