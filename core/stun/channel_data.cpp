@@ -18,6 +18,7 @@ Result<ChannelData, StunError> ChannelData::parse(ByteView bytes) {
 }
 
 Bytes serialize_channel_data(uint16_t channel_number, ByteView data, bool pad) {
+    if (data.size() > 0xFFFF) return Bytes{};
     ByteWriter w;
     w.write_u16(channel_number);
     w.write_u16(static_cast<uint16_t>(data.size()));

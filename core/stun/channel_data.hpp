@@ -37,7 +37,7 @@ struct ChannelData {
     static Result<ChannelData, StunError> parse(ByteView bytes);
 
     // Header + data, padded with zeros to a multiple of 4 if `pad` (TCP/TLS).
-    // Precondition: data.size() <= 65535.
+    // Data over 65535 bytes cannot be encoded: the result is then empty.
     Bytes serialize(bool pad = false) const;
 };
 // Same without building a ChannelData value.

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/stun/channel_data.hpp"
 #include "core/stun/demux.hpp"
 #include "core/stun/integrity.hpp"
 #include "tests/unit/stun/hex.hpp"
@@ -292,36 +293,77 @@ TEST_CASE("stun.message: bad integrity and bad fingerprint are detected") {
 
 TEST_CASE("stun.message: garbage never crashes the parser or the checks") {
     auto rng = testing::seeded_rng("stun.message garbage");
+    const Bytes base = rich_message(rng).serialize_with_integrity(short_term_key("k"));
+    int parsed = 0;
     for (int i = 0; i < 2000; ++i) {
-        size_t size = rng.next_u32() % 120;
-        Bytes junk = rng.bytes(size);
-        if (size >= 8 && (i % 2) == 0) {
-            // Make half of them look like STUN so the attribute walker is exercised.
-            junk[0] &= 0x3f;
-            junk[4] = 0x21;
-            junk[5] = 0x12;
-            junk[6] = 0xa4;
-            junk[7] = 0x42;
-            if (size >= 20) {
+        Bytes junk;
+        if (i % 2 == 0) {
+            // Random bytes; half of them with a STUN header so the attribute walker runs.
+            size_t size = rng.next_u32() % 120;
+            junk = rng.bytes(size);
+            if (size >= 20 && (i % 4) == 0) {
                 size_t body = (size - 20) & ~size_t{3};
                 junk.resize(20 + body);
+                junk[0] &= 0x3f;
                 junk[2] = static_cast<uint8_t>(body >> 8);
                 junk[3] = static_cast<uint8_t>(body);
+                junk[4] = 0x21;
+                junk[5] = 0x12;
+                junk[6] = 0xa4;
+                junk[7] = 0x42;
+            }
+        } else {
+            // A valid message with one to three bytes of its attributes overwritten.
+            junk = base;
+            for (uint32_t k = 0; k <= rng.next_u32() % 3; ++k) {
+                junk[20 + rng.next_u32() % (junk.size() - 20)] = static_cast<uint8_t>(rng.next_u32());
             }
         }
         auto p = Message::parse(junk);
         if (p.ok()) {
+            ++parsed;
             (void)p->unknown_comprehension_required();
             (void)p->get_xor_address(AttributeType::kXorMappedAddress);
             (void)p->get_error_code();
             (void)p->get_password_algorithms();
             (void)p->to_string();
+            // Whatever parses re-serializes to something that parses to the same attributes.
+            auto again = Message::parse(p->serialize());
+            REQUIRE(again.ok());
+            REQUIRE(again->attributes().size() == p->attributes().size());
+            for (size_t a = 0; a < p->attributes().size(); ++a) {
+                CHECK(again->attributes()[a].type == p->attributes()[a].type);
+                CHECK(again->attributes()[a].value == p->attributes()[a].value);
+            }
         }
         (void)check_integrity(junk, short_term_key("k"));
         (void)check_fingerprint(junk);
         (void)classify_packet(junk);
     }
-    CHECK(true);  // reaching here without a sanitizer report or crash is the assertion
+    // The STUN-shaped half must reach the attribute walker often enough to mean something.
+    CHECK(parsed > 100);
+}
+
+TEST_CASE("stun.message: messages too large for the 16-bit length fields serialize to nothing") {
+    Message m(MessageClass::kIndication, Method::kData, TransactionId{});
+    m.add_bytes(AttributeType::kData, Bytes(65536, 1));
+    CHECK(m.serialize().empty());
+    Message total(MessageClass::kIndication, Method::kData, TransactionId{});
+    total.add_bytes(AttributeType::kData, Bytes(40000, 1));
+    total.add_bytes(AttributeType::kData, Bytes(40000, 2));
+    CHECK(total.encoded_size() > 65535 + 20);
+    CHECK(total.serialize().empty());
+    // The largest DATA that fits: 4 + 65528 = 65532, the largest multiple of 4 <= 65535.
+    Message fits(MessageClass::kIndication, Method::kData, TransactionId{});
+    fits.add_bytes(AttributeType::kData, Bytes(65528, 1));
+    Bytes wire = fits.serialize();
+    CHECK(wire.size() == 20 + 65532);
+    CHECK(Message::parse(wire).ok());
+    Message one_more(MessageClass::kIndication, Method::kData, TransactionId{});
+    one_more.add_bytes(AttributeType::kData, Bytes(65529, 1));
+    CHECK(one_more.serialize().empty());
+    CHECK(serialize_channel_data(0x4000, Bytes(65536, 0)).empty());
+    CHECK(serialize_channel_data(0x4000, Bytes(65535, 0)).size() == 65539);
 }
 
 TEST_CASE("stun.message: responses copy method and transaction id") {
