@@ -620,8 +620,7 @@ void IceAgent::run_consent(Timestamp now) {
     if (!selected_) return;
     Pair* pair = find_pair(*selected_);
     if (!pair) return;
-    const Duration silent = now - last_consent_response_;
-    if (silent >= config_.consent_timeout) {
+    if (now - last_consent_response_ >= config_.consent_timeout) {
         // RFC 7675 section 5.1: consent expired; stop sending. The pair is not used again in
         // this generation.
         fail_pair(*pair);
@@ -632,10 +631,11 @@ void IceAgent::run_consent(Timestamp now) {
         return;
     }
     if (now >= next_keepalive_) {
+        // Weak: the previous consent check is still unanswered (Chromium's WEAK_PING_INTERVAL).
+        const bool weak = last_keepalive_sent_ && last_consent_response_ < *last_keepalive_sent_;
         send_check(now, *pair, CheckKind::kConsent);
-        const Duration interval =
-            silent >= config_.weak_timeout ? config_.weak_keepalive_interval : config_.keepalive_interval;
-        next_keepalive_ = now + jittered(interval);
+        last_keepalive_sent_ = now;
+        next_keepalive_ = now + jittered(weak ? config_.weak_keepalive_interval : config_.keepalive_interval);
     }
 }
 
@@ -687,6 +687,7 @@ void IceAgent::select_pair(Timestamp now, Pair& pair) {
     selected_ = id;
     last_consent_response_ = now;
     next_keepalive_ = now + jittered(config_.keepalive_interval);
+    last_keepalive_sent_.reset();
     consent_lost_ = false;
     if (previous_) drop_other_generations();
     const Pair* selected = find_pair(id);

@@ -69,8 +69,8 @@
 //
 // ---- Consent and liveness (RFC 7675, Chromium timings) ----
 // The selected pair is checked every `keepalive_interval` (2.5 s) randomized by x[0.8, 1.2],
-// and every `weak_keepalive_interval` (0.5 s) once no response has arrived for 2.5 s
-// (Chromium's STRONG/WEAK ping intervals; RFC 7675 section 5.1 allows a shorter interval
+// and every `weak_keepalive_interval` (0.5 s, same randomization) while the previous consent
+// check is unanswered (Chromium's STRONG/WEAK ping intervals; RFC 7675 section 5.1 allows a shorter interval
 // than its 5 s default). Each is a fresh transaction, never retransmitted. Only an
 // authenticated response from the selected remote address refreshes consent.
 //   no response for `disconnected_timeout` (5 s)  -> "disconnected" (data may still flow);
@@ -161,7 +161,6 @@ struct IceConfig {
     Duration nomination_wait = Duration::millis(500);
     Duration keepalive_interval = Duration::millis(2500);
     Duration weak_keepalive_interval = Duration::millis(500);
-    Duration weak_timeout = Duration::millis(2500);
     Duration disconnected_timeout = Duration::seconds(5);
     Duration consent_timeout = Duration::seconds(30);
     size_t max_local_candidates = 16;
@@ -396,6 +395,7 @@ private:
     std::optional<uint32_t> selected_;  // pair id
     Timestamp last_consent_response_;
     Timestamp next_keepalive_;
+    std::optional<Timestamp> last_keepalive_sent_;
     Timestamp latest_now_;
 
     IceConnectionState state_ = IceConnectionState::kNew;

@@ -15,7 +15,19 @@
 #include <doctest/doctest.h>
 
 #include "core/ice/agent.hpp"
+#include "core/stun/message.hpp"
 #include "tests/unit/test_rng.hpp"
+
+namespace doctest {
+template <>
+struct StringMaker<polyrtc::Duration> {
+    static String convert(polyrtc::Duration d) { return (std::to_string(d.as_micros()) + " us").c_str(); }
+};
+template <>
+struct StringMaker<polyrtc::Timestamp> {
+    static String convert(polyrtc::Timestamp t) { return ("t=" + std::to_string(t.as_micros()) + " us").c_str(); }
+};
+}  // namespace doctest
 
 namespace polyrtc::ice::testing {
 
@@ -48,6 +60,8 @@ struct Peer {
     std::vector<IceRole> roles;                              // every RoleChanged
     std::optional<Timestamp> last_stun_received;             // last datagram delivered to this peer
     std::vector<Bytes> sent;                                 // every payload this peer sent
+    std::vector<Timestamp> sent_times;                       // when each was sent
+    std::optional<Timestamp> last_response_received;         // last STUN success response delivered
 
     std::optional<Timestamp> time_of(IceConnectionState state) const {
         for (size_t i = 0; i < states.size(); ++i) {
@@ -72,9 +86,13 @@ public:
                       {},
                       {},
                       {},
+                      {},
+                      {},
                       {}},
                  Peer{IceAgent(z_config, z_role, polyrtc::testing::seeded_rng(seed + "/Z")),
                       "Z",
+                      {},
+                      {},
                       {},
                       {},
                       {},
@@ -152,12 +170,26 @@ public:
         }
     }
 
+    // Both credentials both ways, then each side's candidate, gathering complete, end-of-candidates.
+    void connect_credentials_and(const Candidate& ca, const Candidate& cz) {
+        drain();
+        gathering_complete(0);
+        gathering_complete(1);
+        signal_credentials(0, 1);
+        signal_credentials(1, 0);
+        signal_candidate(ca, 1);
+        signal_candidate(cz, 0);
+        signal_end_of_candidates(0);
+        signal_end_of_candidates(1);
+    }
+
     // Moves output from both agents into the network and the records.
     void drain() {
         for (size_t i = 0; i < 2; ++i) {
             Peer& p = peers_[i];
             while (auto t = p.agent.poll_transmit()) {
                 p.sent.push_back(t->payload);
+                p.sent_times.push_back(now_);
                 send(i, *t);
             }
             while (auto e = p.agent.poll_event()) {
@@ -193,6 +225,7 @@ public:
             in_flight_.erase(in_flight_.begin());
             Peer& p = peers_[d.to_peer];
             p.last_stun_received = now_;
+            if (auto m = stun::Message::parse(d.payload); m && m->is_success()) p.last_response_received = now_;
             p.agent.handle_receive(now_, d.local, d.from, d.payload);
             drain();
         }
