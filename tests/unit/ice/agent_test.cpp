@@ -440,4 +440,275 @@ TEST_CASE("ice.agent: without end-of-candidates a failed checklist keeps checkin
     CHECK(p.a().states == std::vector<State>{State::kChecking, State::kFailed});
 }
 
+TEST_CASE("ice.agent: an agent with nothing remote stays new and asks for no timer") {
+    IcePair p("idle");
+    p.add_host(0, "10.0.0.1:5000");
+    p.gathering_complete(0);
+    CHECK(p.a().agent.connection_state() == State::kNew);
+    CHECK(p.a().states.empty());
+    CHECK_FALSE(p.a().agent.poll_timeout().has_value());
+    CHECK(p.a().sent.empty());
+    // Remote candidates without credentials: pairs exist but cannot be checked yet.
+    Candidate remote;
+    remote.address = kZ;
+    remote.priority = 1;
+    remote.foundation = "x";
+    p.signal_candidate(remote, 0);
+    CHECK(p.a().agent.connection_state() == State::kNew);
+    CHECK(p.a().agent.pairs().size() == 1);
+    CHECK(p.a().agent.pairs()[0].state == PairState::kWaiting);
+    CHECK(p.a().sent.empty());
+}
+
+TEST_CASE("ice.agent: ICE restart after the path changes recovers on a new candidate") {
+    IcePair p("restart-path");
+    p.connect_basic();
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    const IceCredentials old_a = p.a().agent.local_credentials();
+    // A's relay allocation dies (in a page: the WebSocket reconnects and allocates again).
+    p.detach(kA);
+    REQUIRE(p.run_until(
+        [&] {
+            return p.a().agent.connection_state() == State::kDisconnected &&
+                   p.z().agent.connection_state() == State::kDisconnected;
+        },
+        Duration::seconds(10)));
+    const Timestamp restart_at = p.now();
+    // The owners restart ICE (A offers with new credentials, Z answers with new ones).
+    const IceCredentials new_a = p.a().agent.restart(p.now());
+    CHECK(new_a != old_a);
+    p.z().agent.restart(p.now());
+    p.drain();
+    CHECK(p.a().agent.remote_candidates().empty());
+    CHECK(p.a().agent.selected_pair().has_value());  // kept until a new pair is selected
+    const Candidate new_candidate = p.add_host(0, "10.0.0.3:5001");
+    p.signal_credentials(0, 1);
+    p.signal_credentials(1, 0);
+    for (const Candidate& c : p.a().agent.local_candidates()) p.signal_candidate(c, 1);
+    for (const Candidate& c : p.z().agent.local_candidates()) p.signal_candidate(c, 0);
+    p.signal_end_of_candidates(0);
+    p.signal_end_of_candidates(1);
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    MESSAGE("ICE restart to connected: " << (p.now() - restart_at).as_millis() << " ms");
+    CHECK(p.a().states ==
+          std::vector<State>{State::kChecking, State::kCompleted, State::kDisconnected, State::kCompleted});
+    CHECK(p.z().states ==
+          std::vector<State>{State::kChecking, State::kCompleted, State::kDisconnected, State::kCompleted});
+    REQUIRE(p.a().selected.size() == 2);
+    CHECK(p.a().selected[1]->local.address == new_candidate.address);
+    CHECK(p.z().agent.selected_pair()->remote.address == new_candidate.address);
+    CHECK(same_pair(*p.a().agent.selected_pair(), *p.z().agent.selected_pair()));
+    // Checks of the new generation use the new credentials.
+    const auto last = stun::Message::parse(p.a().sent.back()).value();
+    if (last.is_request()) {
+        CHECK(last.get_string(stun::AttributeType::kUsername).value() ==
+              p.z().agent.local_credentials().ufrag + ":" + new_a.ufrag);
+    }
+    p.run_for(Duration::seconds(60));
+    CHECK(p.a().agent.connection_state() == State::kCompleted);
+}
+
+TEST_CASE("ice.agent: ICE restart on a healthy path keeps the old pair with consent until the new one is selected") {
+    IcePair p("restart-healthy");
+    p.connect_basic();
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    p.run_for(Duration::seconds(5));
+    const IceCredentials old_a = p.a().agent.local_credentials();
+    p.a().agent.restart(p.now());
+    p.drain();
+    // The new generation has nothing to check yet: the old pair carries on with the old
+    // credentials, answered on both sides, for longer than the disconnected timeout.
+    p.run_for(Duration::seconds(8));
+    CHECK(p.a().agent.can_send());
+    CHECK(p.a().agent.stats().dropped_total() == 0);
+    CHECK(p.z().agent.stats().dropped_total() == 0);
+    p.z().agent.restart(p.now());
+    p.drain();
+    p.signal_credentials(0, 1);
+    p.signal_credentials(1, 0);
+    for (const Candidate& c : p.a().agent.local_candidates()) p.signal_candidate(c, 1);
+    for (const Candidate& c : p.z().agent.local_candidates()) p.signal_candidate(c, 0);
+    p.signal_end_of_candidates(0);
+    p.signal_end_of_candidates(1);
+    REQUIRE(
+        p.run_until([&] { return p.a().selected.size() == 2 && p.z().selected.size() == 2; }, Duration::seconds(10)));
+    p.run_for(Duration::seconds(1));
+    // completed -> connected (restart: the kept pair belongs to the old generation) -> completed.
+    CHECK(p.a().states ==
+          std::vector<State>{State::kChecking, State::kCompleted, State::kConnected, State::kCompleted});
+    CHECK(p.z().states ==
+          std::vector<State>{State::kChecking, State::kCompleted, State::kConnected, State::kCompleted});
+    CHECK(same_pair(*p.a().agent.selected_pair(), *p.z().agent.selected_pair()));
+    CHECK(p.a().agent.stats().dropped_total() == 0);
+    // The old generation is forgotten: a check with A's old ufrag is no longer answered.
+    stun::Message old_check =
+        stun::Message::create(stun::MessageClass::kRequest, stun::Method::kBinding,
+                              *std::make_unique<crypto::Csprng>(polyrtc::testing::seeded_rng("x")));
+    old_check.add_string(stun::AttributeType::kUsername, old_a.ufrag + ":abcd");
+    old_check.add_u32(stun::AttributeType::kPriority, 1);
+    old_check.add_u64(stun::AttributeType::kIceControlled, 1);
+    const size_t sent = p.a().sent.size();
+    p.inject(0, kA, kZ, old_check.serialize_with_integrity(stun::short_term_key(old_a.pwd), true));
+    CHECK(p.a().agent.stats().dropped_bad_username == 1);
+    CHECK(p.a().sent.size() == sent);
+}
+
+TEST_CASE("ice.agent: hostile packets are dropped, counted and never answered") {
+    IcePair p("hostile");
+    p.connect_basic();
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    IceAgent& a = p.a().agent;
+    const IceCredentials a_creds = a.local_credentials();
+    const IceCredentials z_creds = p.z().agent.local_credentials();
+    auto rng = polyrtc::testing::seeded_rng("hostile-builder");
+    auto check = [&](std::string_view username) {
+        stun::Message m = stun::Message::create(stun::MessageClass::kRequest, stun::Method::kBinding, rng);
+        m.add_string(stun::AttributeType::kUsername, username);
+        m.add_u32(stun::AttributeType::kPriority, 12345);
+        m.add_u64(stun::AttributeType::kIceControlled, 7);
+        return m;
+    };
+    const std::string good_username = a_creds.ufrag + ":" + z_creds.ufrag;
+    const Bytes valid = check(good_username).serialize_with_integrity(stun::short_term_key(a_creds.pwd), true);
+    const IceStats before = a.stats();
+    const size_t sent_before = p.a().sent.size();
+    const net::SocketAddress attacker = addr("203.0.113.66:9999");
+
+    // Truncated: the header promises more than arrives.
+    p.inject(0, kA, attacker, ByteView(valid.data(), valid.size() - 8));
+    CHECK(a.stats().dropped_not_stun == before.dropped_not_stun + 1);
+    // Not STUN at all (a DTLS record header).
+    const Bytes dtls = {22, 254, 253, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    p.inject(0, kA, attacker, dtls);
+    CHECK(a.stats().dropped_not_stun == before.dropped_not_stun + 2);
+    // Bad FINGERPRINT.
+    Bytes bad_crc = valid;
+    bad_crc.back() ^= 0x01;
+    p.inject(0, kA, attacker, bad_crc);
+    CHECK(a.stats().dropped_bad_fingerprint == before.dropped_bad_fingerprint + 1);
+    // No FINGERPRINT.
+    p.inject(0, kA, attacker, check(good_username).serialize_with_integrity(stun::short_term_key(a_creds.pwd), false));
+    CHECK(a.stats().dropped_bad_fingerprint == before.dropped_bad_fingerprint + 2);
+    // Wrong USERNAME: another agent's ufrag, a right ufrag for the wrong peer, no colon.
+    p.inject(0, kA, attacker,
+             check("WXYZ:" + z_creds.ufrag).serialize_with_integrity(stun::short_term_key(a_creds.pwd)));
+    p.inject(0, kA, attacker,
+             check(a_creds.ufrag + ":QQQQ").serialize_with_integrity(stun::short_term_key(a_creds.pwd)));
+    p.inject(0, kA, attacker, check(a_creds.ufrag).serialize_with_integrity(stun::short_term_key(a_creds.pwd)));
+    CHECK(a.stats().dropped_bad_username == before.dropped_bad_username + 3);
+    // Bad MESSAGE-INTEGRITY: signed with the wrong password, or not signed.
+    p.inject(0, kA, attacker, check(good_username).serialize_with_integrity(stun::short_term_key(z_creds.pwd)));
+    stun::SerializeOptions no_integrity;
+    no_integrity.fingerprint = true;
+    p.inject(0, kA, attacker, check(good_username).serialize(no_integrity));
+    CHECK(a.stats().dropped_bad_integrity == before.dropped_bad_integrity + 2);
+    // Authenticated but without PRIORITY.
+    stun::Message no_priority = stun::Message::create(stun::MessageClass::kRequest, stun::Method::kBinding, rng);
+    no_priority.add_string(stun::AttributeType::kUsername, good_username);
+    no_priority.add_u64(stun::AttributeType::kIceControlled, 7);
+    p.inject(0, kA, attacker, no_priority.serialize_with_integrity(stun::short_term_key(a_creds.pwd)));
+    CHECK(a.stats().dropped_malformed == before.dropped_malformed + 1);
+    // A response to nothing we asked.
+    stun::Message stray = stun::Message::create(stun::MessageClass::kSuccessResponse, stun::Method::kBinding, rng);
+    stray.add_xor_address(stun::AttributeType::kXorMappedAddress, kA);
+    p.inject(0, kA, attacker, stray.serialize_with_integrity(stun::short_term_key(z_creds.pwd)));
+    CHECK(a.stats().dropped_unknown_transaction == before.dropped_unknown_transaction + 1);
+    // A valid check on an address that is not one of A's bases.
+    p.inject(0, addr("10.9.9.9:1"), attacker, valid);
+    CHECK(a.stats().dropped_unknown_local == before.dropped_unknown_local + 1);
+    // Not Binding (an Allocate request).
+    stun::Message allocate = stun::Message::create(stun::MessageClass::kRequest, stun::Method::kAllocate, rng);
+    p.inject(0, kA, attacker, allocate.serialize_with_integrity(stun::short_term_key(a_creds.pwd)));
+    CHECK(a.stats().dropped_not_stun == before.dropped_not_stun + 3);
+
+    CHECK(a.stats().dropped_total() == before.dropped_total() + 13);
+    CHECK(p.a().sent.size() == sent_before);   // nothing answered
+    CHECK(a.remote_candidates().size() == 1);  // no peer-reflexive candidate from the attacker
+    CHECK(a.stats().requests_received == before.requests_received);
+    p.run_for(Duration::seconds(5));
+    CHECK(p.a().states == std::vector<State>{State::kChecking, State::kCompleted});
+
+    // The valid check from the attacker's address IS answered: it proves knowledge of the
+    // password, and makes the attacker a peer-reflexive candidate (RFC 8445 section 7.3.1.3).
+    const uint64_t received = a.stats().requests_received;
+    p.inject(0, kA, attacker, valid);
+    CHECK(a.stats().requests_received == received + 1);
+    CHECK(p.a().sent.size() > sent_before);
+    CHECK(a.remote_candidates().size() == 2);
+}
+
+TEST_CASE("ice.agent: a response from the wrong address fails the pair (symmetric check)") {
+    IcePair p("asymmetric");
+    p.add_host(0, "10.0.0.1:5000");
+    const IceCredentials z_creds{"ZZZZ", "zzzzzzzzzzzzzzzzzzzzzzzz"};
+    REQUIRE(p.a().agent.set_remote_credentials(p.now(), z_creds.ufrag, z_creds.pwd).ok());
+    Candidate remote;
+    remote.address = kZ;
+    remote.priority = compute_priority(CandidateType::kHost, 65535);
+    remote.foundation = "1";
+    p.signal_candidate(remote, 0);
+    REQUIRE(p.a().sent.size() == 1);
+    const auto check = stun::Message::parse(p.a().sent[0]).value();
+    auto ok = stun::Message::response_to(check, stun::MessageClass::kSuccessResponse);
+    ok.add_xor_address(stun::AttributeType::kXorMappedAddress, kA);
+    p.inject(0, kA, addr("10.0.0.2:6001"), ok.serialize_with_integrity(stun::short_term_key(z_creds.pwd)));
+    CHECK(p.a().agent.pairs().at(0).state == PairState::kFailed);
+    CHECK(p.a().agent.stats().responses_received == 1);
+}
+
+TEST_CASE("ice.agent: close stops all output and refuses commands") {
+    IcePair p("close");
+    p.connect_basic();
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    p.a().agent.close(p.now());
+    p.drain();
+    CHECK(p.a().states == std::vector<State>{State::kChecking, State::kCompleted, State::kClosed});
+    CHECK_FALSE(p.a().selected.back().has_value());
+    CHECK_FALSE(p.a().agent.poll_timeout().has_value());
+    CHECK_FALSE(p.a().agent.can_send());
+    const size_t sent = p.a().sent.size();
+    p.run_for(Duration::seconds(10));
+    CHECK(p.a().sent.size() == sent);
+    CHECK(p.a().agent.stats().dropped_other > 0);  // Z's consent checks, unanswered
+    CHECK(p.a().agent.set_remote_credentials(p.now(), "abcd", "0123456789012345678901").error() == IceError::kClosed);
+    CHECK(p.a().agent.add_remote_candidate(p.now(), Candidate{}).error() == IceError::kClosed);
+}
+
+TEST_CASE("ice.agent: bad remote input to commands is refused with an error") {
+    IcePair p("commands");
+    IceAgent& a = p.a().agent;
+    CHECK(a.set_remote_credentials(p.now(), "ab", "0123456789012345678901").error() == IceError::kBadCredentials);
+    Candidate c;
+    c.address = kZ;
+    c.component = 2;
+    CHECK(a.add_remote_candidate(p.now(), c).error() == IceError::kUnsupportedComponent);
+    c.component = 1;
+    c.address = addr("0.0.0.0:9");
+    CHECK(a.add_remote_candidate(p.now(), c).error() == IceError::kUnsupportedAddress);
+    c.address = addr("10.0.0.2:0");
+    CHECK(a.add_remote_candidate(p.now(), c).error() == IceError::kUnsupportedAddress);
+    p.add_host(0, "10.0.0.1:5000");
+    LocalCandidateSpec spec;
+    spec.type = CandidateType::kHost;
+    spec.address = kA;
+    CHECK(a.add_local_candidate(p.now(), spec).error() == IceError::kDuplicateCandidate);
+    // The remote candidate limit.
+    IceConfig small;
+    small.max_remote_candidates = 2;
+    IcePair q("limits", IceRole::kControlling, IceRole::kControlled, small);
+    for (int i = 0; i < 2; ++i) {
+        c.address = net::SocketAddress(net::IpAddress::v4(10, 1, 0, static_cast<uint8_t>(i + 1)), 1000);
+        CHECK(q.a().agent.add_remote_candidate(q.now(), c).ok());
+    }
+    c.address = addr("10.1.0.9:1000");
+    CHECK(q.a().agent.add_remote_candidate(q.now(), c).error() == IceError::kTooManyCandidates);
+    // The same address again is not an error (trickle repeats), and adds nothing.
+    c.address = addr("10.1.0.1:1000");
+    CHECK(q.a().agent.add_remote_candidate(q.now(), c).ok());
+    CHECK(q.a().agent.remote_candidates().size() == 2);
+    // IPv6 remote candidates pair only with IPv6 local candidates.
+    q.add_host(0, "10.0.0.1:5000");
+    CHECK(q.a().agent.pairs().size() == 2);
+}
+
 }  // namespace polyrtc::ice

@@ -120,7 +120,13 @@ public:
         routes_[public_address] = Route{peer_index, local};
         public_of_[local] = public_address;
     }
-    void detach(const net::SocketAddress& public_address) { routes_.erase(public_address); }
+    // The base behind `public_address` is gone: nothing reaches it, nothing leaves it.
+    void detach(const net::SocketAddress& public_address) {
+        auto route = routes_.find(public_address);
+        if (route == routes_.end()) return;
+        public_of_.erase(route->second.local);
+        routes_.erase(route);
+    }
 
     // Adds a host candidate on `local` to peer i and returns it as signaled.
     Candidate add_host(size_t peer_index, const char* local) {
@@ -294,6 +300,10 @@ private:
             return;
         }
         auto pub = public_of_.find(t.local);
+        if (pub == public_of_.end()) {  // the sending base is not attached (detached)
+            ++dropped_by_network;
+            return;
+        }
         Datagram d;
         d.deliver_at = now_ + latency;
         if (reorder_jitter.as_micros() > 0) {
@@ -303,7 +313,7 @@ private:
         d.sequence = sequence_++;
         d.to_peer = route->second.peer;
         d.local = route->second.local;
-        d.from = pub != public_of_.end() ? pub->second : t.local;
+        d.from = pub->second;
         d.payload = t.payload;
         auto pos = std::upper_bound(in_flight_.begin(), in_flight_.end(), d, [](const Datagram& x, const Datagram& y) {
             return x.deliver_at < y.deliver_at || (x.deliver_at == y.deliver_at && x.sequence < y.sequence);
