@@ -102,11 +102,11 @@ TEST_CASE("ice.agent: a connectivity check carries the RFC 8445 attributes and v
     REQUIRE(p.run_until([&] { return p.a().agent.stats().responses_received > 0; }, Duration::seconds(1)));
     std::optional<stun::Message> answer;
     Bytes answer_raw;
-    for (const Bytes& raw : p.z().sent) {
-        auto m = stun::Message::parse(raw).value();
+    for (const Bytes& sent_raw : p.z().sent) {
+        auto m = stun::Message::parse(sent_raw).value();
         if (m.transaction_id() == msg.transaction_id()) {
             answer = m;
-            answer_raw = raw;
+            answer_raw = sent_raw;
         }
     }
     REQUIRE(answer.has_value());
