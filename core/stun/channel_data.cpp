@@ -18,6 +18,7 @@ Result<ChannelData, StunError> ChannelData::parse(ByteView bytes) {
 }
 
 Bytes serialize_channel_data(uint16_t channel_number, ByteView data, bool pad) {
+    if (data.size() > 0xFFFF) return Bytes{};
     ByteWriter w;
     w.write_u16(channel_number);
     w.write_u16(static_cast<uint16_t>(data.size()));
@@ -64,7 +65,9 @@ Result<std::optional<Bytes>, StunError> StreamFramer::next() {
     uint16_t length = static_cast<uint16_t>((rest[2] << 8) | rest[3]);
     size_t frame_size = 0;
     if (top == 0) {
-        if (length % 4 != 0) {
+        if (rest.size() < 8) return std::optional<Bytes>();
+        uint32_t cookie = (uint32_t{rest[4]} << 24) | (uint32_t{rest[5]} << 16) | (uint32_t{rest[6]} << 8) | rest[7];
+        if (length % 4 != 0 || cookie != kMagicCookie) {
             desync_ = true;
             return unexpected(StunError::kStreamDesync);
         }

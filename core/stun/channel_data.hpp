@@ -37,7 +37,7 @@ struct ChannelData {
     static Result<ChannelData, StunError> parse(ByteView bytes);
 
     // Header + data, padded with zeros to a multiple of 4 if `pad` (TCP/TLS).
-    // Precondition: data.size() <= 65535.
+    // Data over 65535 bytes cannot be encoded: the result is then empty.
     Bytes serialize(bool pad = false) const;
 };
 // Same without building a ChannelData value.
@@ -45,6 +45,8 @@ Bytes serialize_channel_data(uint16_t channel_number, ByteView data, bool pad = 
 
 // Splits a TCP/TLS byte stream into whole STUN messages and ChannelData messages
 // (RFC 8656 section 12.5: the first two bits tell them apart, 0b00 STUN, 0b01 ChannelData).
+// A STUN frame must carry the magic cookie (RFC 8489 section 6.2.2 frames only
+// RFC 5389/8489 STUN, never classic RFC 3489 STUN, over TCP here).
 // Each frame returned is exactly one message: a STUN message of 20 + Length bytes, or a
 // ChannelData message of 4 + Length bytes rounded up to 4 (the padding is part of the frame).
 //

@@ -1,7 +1,6 @@
 #include "core/stun/message.hpp"
 
 #include <algorithm>
-#include <cassert>
 
 #include "core/stun/integrity.hpp"
 
@@ -153,8 +152,11 @@ size_t Message::encoded_size(const SerializeOptions& options) const {
 }
 
 Bytes Message::serialize(const SerializeOptions& options) const {
-    assert(encoded_size(options) - kHeaderSize <= 0xFFFF);
+    if (encoded_size(options) - kHeaderSize > 0xFFFF) return Bytes{};
     bool trailer = adds_trailer(options);
+    for (const auto& a : attributes_) {
+        if (a.value.size() > 0xFFFF) return Bytes{};
+    }
     ByteWriter w;
     w.write_u16(message_type());
     w.write_u16(0);  // length, patched below

@@ -96,8 +96,9 @@ public:
 
     // Header + attributes in order (+ integrity/fingerprint per options; attributes of those
     // types already in the list are then left out so they are not duplicated).
-    // Precondition: encoded_size() - 20 <= 65535 (the 16-bit length field); asserted in
-    // debug builds. Senders of DATA check the size first (the TURN client does).
+    // A message that cannot be encoded (an attribute value over 65535 bytes, or more than
+    // 65535 bytes of attributes in total: the 16-bit length fields) yields an EMPTY result,
+    // never a corrupt message; check encoded_size() first when relaying large DATA.
     Bytes serialize(const SerializeOptions& options = {}) const;
     // serialize() with MESSAGE-INTEGRITY under `key`, then FINGERPRINT if asked.
     Bytes serialize_with_integrity(ByteView key, bool fingerprint = true) const;
