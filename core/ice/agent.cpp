@@ -72,6 +72,12 @@ IceAgent::IceAgent(const IceConfig& config, IceRole role, crypto::Csprng rng)
     local_credentials_ = IceCredentials::generate(rng_);
 }
 
+IceAgent::IceAgent(const IceConfig& config, IceRole role, crypto::Csprng rng, IceCredentials local)
+    : config_(config), rng_(std::move(rng)), role_(role) {
+    tie_breaker_ = rng_.next_u64();
+    local_credentials_ = std::move(local);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Getters
 
@@ -216,7 +222,9 @@ void IceAgent::set_role(Timestamp now, IceRole role) {
     update_state(now);
 }
 
-const IceCredentials& IceAgent::restart(Timestamp now) {
+const IceCredentials& IceAgent::restart(Timestamp now) { return restart(now, IceCredentials::generate(rng_)); }
+
+const IceCredentials& IceAgent::restart(Timestamp now, IceCredentials local) {
     now = advance(now);
     if (closed_) return local_credentials_;
     std::optional<uint32_t> keep;
@@ -241,7 +249,7 @@ const IceCredentials& IceAgent::restart(Timestamp now) {
     remote_candidates_.clear();
     triggered_.clear();
     ++generation_;
-    local_credentials_ = IceCredentials::generate(rng_);
+    local_credentials_ = std::move(local);
     remote_credentials_.reset();
     remote_end_of_candidates_ = false;
     consent_lost_ = false;

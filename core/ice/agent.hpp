@@ -236,6 +236,8 @@ public:
     // Takes its own Csprng (derive one from the owner's: Csprng::create(parent.bytes(32))).
     // Local credentials and the tie-breaker are drawn from it.
     IceAgent(const IceConfig& config, IceRole role, crypto::Csprng rng);
+    // With local credentials chosen by the owner (JSEP puts them in the SDP it creates).
+    IceAgent(const IceConfig& config, IceRole role, crypto::Csprng rng, IceCredentials local);
 
     // ---- getters ----
     IceConnectionState connection_state() const { return state_; }
@@ -274,6 +276,8 @@ public:
     void set_role(Timestamp now, IceRole role);
     // ICE restart (see above). Returns the new local credentials.
     const IceCredentials& restart(Timestamp now);
+    // ICE restart with new local credentials chosen by the owner.
+    const IceCredentials& restart(Timestamp now, IceCredentials local);
     // Stops everything: no more output except the events of this call.
     void close(Timestamp now);
 
