@@ -335,7 +335,7 @@ TEST_CASE("dtls.openssl_interop: our client and openssl s_server agree on SRTP k
     REQUIRE(udp.pump(*ep, [] { return true; }));
 }
 
-TEST_CASE("dtls.openssl_interop: openssl s_client and our server agree; no client certificate fails") {
+TEST_CASE("dtls.openssl_interop: openssl s_client and our server agree, and a client without a certificate fails") {
     Identities ids;
     auto run_server = [&](bool client_sends_cert, UdpDriver& udp, std::optional<DtlsEndpoint>& ep,
                           std::optional<OpensslProcess>& client, crypto::Csprng& rng) {
@@ -383,7 +383,7 @@ TEST_CASE("dtls.openssl_interop: openssl s_client and our server agree; no clien
         CHECK(out.find("SRTP Extension negotiated, profile=SRTP_AES128_CM_SHA1_80") != std::string::npos);
         CHECK(out.find("Verify return code: 0 (ok)") != std::string::npos);
         CHECK(out.find("Extended master secret: yes") != std::string::npos);  // RFC 7627 negotiated
-        CHECK(out.find(ids.our_pem) != std::string::npos);  // s_client prints the server certificate
+        CHECK(out.find(ids.our_pem) != std::string::npos);                    // s_client prints the server certificate
         // OpenSSL's client prefers AES-256-GCM, which we do not offer: we chose from its list.
         CHECK((c->cipher_suite == 0xC02B || c->cipher_suite == 0xCCA9));
 
