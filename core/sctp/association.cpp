@@ -476,7 +476,11 @@ void SctpAssociation::handle_packet(Timestamp now, ByteView packet) {
         ++a.stats.packets_dropped_short;
         return;
     }
-    if (a.sock == nullptr || a.state == AssociationState::kNew) return;
+    if (a.state == AssociationState::kNew) {
+        ++a.stats.packets_dropped_before_start;
+        return;
+    }
+    if (a.sock == nullptr) return;
     // usrsctp copies the packet, verifies the CRC32c and drops what does not belong.
     usrsctp_conninput(static_cast<PacketSink*>(&a), packet.data(), packet.size(), 0);
     a.drain_socket();

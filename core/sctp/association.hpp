@@ -137,7 +137,9 @@ using Event = std::variant<ConnectedEvent, MessageEvent, IncomingStreamsResetEve
 
 struct AssociationStats {
     uint64_t packets_received = 0;
-    uint64_t packets_dropped_short = 0;  // shorter than an SCTP common header
+    uint64_t packets_dropped_short = 0;         // shorter than an SCTP common header
+    uint64_t packets_dropped_before_start = 0;  // arrived before start() (the peer's INIT
+                                                // is harmless to drop: ours meets it)
     uint64_t packets_sent = 0;
     size_t largest_packet_sent = 0;
     uint64_t messages_sent = 0;      // fully handed to usrsctp
@@ -173,7 +175,8 @@ public:
     // --- inputs
     // Sends INIT (kNew -> kConnecting).
     Status<SctpError> start(Timestamp now);
-    // One SCTP packet (the payload of one DTLS application-data record).
+    // One SCTP packet (the payload of one DTLS application-data record). Dropped (and
+    // counted) before start().
     void handle_packet(Timestamp now, ByteView packet);
     void handle_timeout(Timestamp now);
 

@@ -707,4 +707,33 @@ TEST_CASE("datachannel.registry: random DCEP payloads on random streams never br
     }));
 }
 
+TEST_CASE("datachannel.registry: the closer reports closed only after the peer has reset its side too") {
+    // A is a registry (DTLS client); Z is a raw association, so Z's answer can be withheld.
+    auto registry = ChannelRegistry::create(RegistryConfig{DtlsRole::kClient, {}});
+    auto raw = sctp::SctpAssociation::create({});
+    REQUIRE(registry.ok());
+    REQUIRE(raw.ok());
+    testing::Pair<ChannelRegistry, sctp::SctpAssociation> pair(std::move(*registry), std::move(*raw), {},
+                                                               "dc-close-order");
+    REQUIRE(pair.a.start(pair.now()).ok());
+    REQUIRE(pair.z.start(pair.now()).ok());
+    ChannelInit init;
+    init.label = "c";
+    uint16_t id = *pair.a.create_channel(init);
+    REQUIRE(pair.drive_until([&] { return DcPair::count<sctp::MessageEvent>(pair.z_events) == 1; }));  // the OPEN
+    REQUIRE(pair.z.send(id, ppid::kDcep, serialize_dcep_ack(), sctp::SendOptions{}).ok());
+    REQUIRE(pair.a.close_channel(id).ok());
+    // Z reads A's reset of A's outgoing stream; A's request completes.
+    REQUIRE(pair.drive_until([&] { return DcPair::count<sctp::IncomingStreamsResetEvent>(pair.z_events) == 1; }));
+    pair.drive_for(Duration::seconds(1));
+    CHECK(DcPair::count<ChannelClosedEvent>(pair.a_events) == 0);
+    REQUIRE(pair.a.channel(id) != nullptr);
+    CHECK(pair.a.channel(id)->state == ChannelState::kClosing);
+    // Z resets its side: now the channel is closed on A.
+    REQUIRE(pair.z.reset_streams({id}).ok());
+    REQUIRE(pair.drive_until([&] { return DcPair::count<ChannelClosedEvent>(pair.a_events) == 1; }));
+    CHECK(DcPair::count<ChannelClosingEvent>(pair.a_events) == 0);
+    CHECK(pair.a.channel(id) == nullptr);
+}
+
 }  // namespace polyrtc::datachannel
