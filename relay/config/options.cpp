@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <arpa/inet.h>
 
+#include "relay/turn/peer_policy.hpp"
+
 namespace polyrtc::relay::config {
 namespace {
 
@@ -67,6 +69,22 @@ bool is_ip_address(const std::string& text) {
 }
 
 }  // namespace
+
+std::optional<std::string> normalize_origin(std::string_view origin) {
+    std::string out;
+    for (char c : origin) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    if (!out.empty() && out.back() == '/') out.pop_back();
+    const auto scheme_end = out.find("://");
+    if (scheme_end == std::string::npos || scheme_end == 0) return std::nullopt;
+    const std::string host = out.substr(scheme_end + 3);
+    if (host.empty() || host.find_first_of("/?#@ ") != std::string::npos) return std::nullopt;
+    for (size_t i = 0; i < scheme_end; ++i) {
+        const char c = out[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))
+            return std::nullopt;
+    }
+    return out;
+}
 
 std::optional<std::vector<std::string>> config_file_to_args(const std::string& text, std::string& error) {
     std::vector<std::string> args;
@@ -140,7 +158,7 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
     app.add_option("-c", config_file_name, "Read options from a coturn-style config file first")->type_name("FILE");
 
     // Listeners.
-    app.add_option("--listening-ip", options.listening_ip, "Address the HTTP/WebSocket listener binds")
+    app.add_option("--listening-ip", options.listening_ip, "Address the HTTP/WebSocket and TURN/UDP listeners bind")
         ->capture_default_str()
         ->group("Listeners");
     app.add_option("--http-port", options.http_port, "HTTP + WebSocket port (/turn, /signal, /healthz, files); 0 = any")
@@ -148,6 +166,13 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
         ->group("Listeners");
     app.add_option("--web-root", web_root, "Serve static files from DIR (index.html for directories)")
         ->type_name("DIR")
+        ->group("Listeners");
+
+    app.add_option("--allowed-origin", options.allowed_origins,
+                   "Only WebSocket upgrades with this Origin (scheme://host[:port]) are accepted (repeatable; "
+                   "default: any)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->type_name("ORIGIN")
         ->group("Listeners");
 
     // Authentication.
@@ -171,6 +196,53 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->type_name("SECRET")
         ->group("Authentication");
+
+    // TURN.
+    std::string relay_ip;
+    app.add_option("--listening-port,-p", options.listening_port, "TURN over UDP port; 0 = any (logged)")
+        ->capture_default_str()
+        ->group("TURN");
+    app.add_flag("--no-udp", options.no_udp, "No TURN over UDP listener (TURN over WebSocket only)")->group("TURN");
+    app.add_option("--relay-ip", relay_ip,
+                   "Address relayed UDP sockets bind and announce (default: --listening-ip if specific, else the "
+                   "address of the default-route interface)")
+        ->type_name("IP")
+        ->group("TURN");
+    app.add_option("--min-port", options.min_port, "Lowest relayed UDP port")->capture_default_str()->group("TURN");
+    app.add_option("--max-port", options.max_port, "Highest relayed UDP port")->capture_default_str()->group("TURN");
+    app.add_flag("--allow-loopback-peers", options.allow_loopback_peers,
+                 "Let clients relay to loopback peers (127.0.0.0/8, ::1); testing only")
+        ->group("TURN peer policy");
+    app.add_option("--allowed-peer-ip", options.allowed_peer_ips,
+                   "Peer range allowed although not global: CIDR, IP, or FIRST-LAST (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->type_name("RANGE")
+        ->group("TURN peer policy");
+    app.add_option("--denied-peer-ip", options.denied_peer_ips,
+                   "Peer range refused although global: CIDR, IP, or FIRST-LAST (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->type_name("RANGE")
+        ->group("TURN peer policy");
+    app.add_option("--user-quota", options.user_quota, "Most allocations per user at once (486 beyond); 0 = no limit")
+        ->capture_default_str()
+        ->group("TURN limits");
+    app.add_option("--total-quota", options.total_quota, "Most allocations in total (508 beyond); 0 = no limit")
+        ->capture_default_str()
+        ->group("TURN limits");
+    app.add_option("--max-allocate-lifetime", options.max_allocate_lifetime,
+                   "Longest allocation lifetime a client may ask for, in seconds")
+        ->capture_default_str()
+        ->check(CLI::Range(600u, 86400u))
+        ->group("TURN limits");
+    app.add_option("--stale-nonce", options.stale_nonce, "Nonce lifetime in seconds (438 Stale Nonce after)")
+        ->capture_default_str()
+        ->check(CLI::Range(10u, 86400u))
+        ->group("TURN limits");
+
+    app.add_option("--auth-failure-limit", options.auth_failure_limit,
+                   "Failed TURN authentications per client IP per minute before its requests are dropped; 0 = no limit")
+        ->capture_default_str()
+        ->group("TURN limits");
 
     // Signaling.
     app.add_option("--signal-max-room-size", options.signal_max_room_size, "Most members of one /signal room")
@@ -198,6 +270,41 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
         outcome.exit_code = 2;
         outcome.error =
             "polyrtc-relay: --listening-ip expects an IPv4 or IPv6 address, got `" + options.listening_ip + "`\n";
+        return outcome;
+    }
+    for (auto& origin : options.allowed_origins) {
+        auto normalized = normalize_origin(origin);
+        if (!normalized) {
+            outcome.exit_code = 2;
+            outcome.error =
+                "polyrtc-relay: --allowed-origin expects scheme://host[:port] (e.g. https://example.org), got `" +
+                origin + "`\n";
+            return outcome;
+        }
+        origin = *normalized;
+    }
+    if (!relay_ip.empty()) {
+        if (!is_ip_address(relay_ip)) {
+            outcome.exit_code = 2;
+            outcome.error = "polyrtc-relay: --relay-ip expects an IPv4 or IPv6 address, got `" + relay_ip + "`\n";
+            return outcome;
+        }
+        options.relay_ip = relay_ip;
+    }
+    for (const auto* list : {&options.allowed_peer_ips, &options.denied_peer_ips}) {
+        for (const auto& range : *list) {
+            if (!turn::PeerRange::parse(range).ok()) {
+                outcome.exit_code = 2;
+                outcome.error = std::string("polyrtc-relay: ") +
+                                (list == &options.allowed_peer_ips ? "--allowed-peer-ip" : "--denied-peer-ip") +
+                                " expects CIDR (10.0.0.0/8), an IP, or FIRST-LAST; got `" + range + "`\n";
+                return outcome;
+            }
+        }
+    }
+    if (options.min_port == 0 || options.min_port > options.max_port) {
+        outcome.exit_code = 2;
+        outcome.error = "polyrtc-relay: --min-port must be at least 1 and at most --max-port\n";
         return outcome;
     }
     if (!web_root.empty()) {

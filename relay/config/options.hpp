@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace polyrtc::relay::config {
@@ -27,6 +28,9 @@ struct Options {
     std::string listening_ip = "0.0.0.0";
     uint16_t http_port = 8080;  // HTTP + WebSocket; 0 = ephemeral (the bound port is logged)
     std::optional<std::string> web_root;
+    // WebSocket upgrades (/turn, /signal) must carry one of these Origin values; empty = any.
+    // Stored lower-cased, without a trailing slash.
+    std::vector<std::string> allowed_origins;
 
     // Authentication.
     bool no_auth = false;
@@ -35,6 +39,21 @@ struct Options {
     std::string realm = "polyrtc";
     bool use_auth_secret = false;
     std::vector<std::string> static_auth_secrets;
+
+    // TURN.
+    uint16_t listening_port = 3478;  // TURN over UDP; 0 = ephemeral (logged as turn_udp_port)
+    bool no_udp = false;
+    std::optional<std::string> relay_ip;  // default: --listening-ip, or the outbound interface's
+    uint16_t min_port = 49152;
+    uint16_t max_port = 65535;
+    bool allow_loopback_peers = false;
+    std::vector<std::string> allowed_peer_ips;  // CIDR, single address or first-last
+    std::vector<std::string> denied_peer_ips;
+    uint32_t user_quota = 0;                // 0 = unlimited
+    uint32_t total_quota = 0;               // 0 = unlimited
+    uint32_t max_allocate_lifetime = 3600;  // seconds
+    uint32_t stale_nonce = 600;             // nonce lifetime in seconds
+    uint32_t auth_failure_limit = 20;       // failed auths per client IP per minute; 0 = no limit
 
     // Signaling rooms (/signal).
     uint32_t signal_max_room_size = 16;
@@ -51,6 +70,9 @@ struct ParseOutcome {
 
 // `args` excludes the program name. Reads the -c FILE it names, if any.
 ParseOutcome parse_command_line(const std::vector<std::string>& args);
+
+// "HTTPS://Example.org/" -> "https://example.org"; nullopt if it is not scheme://host[:port].
+std::optional<std::string> normalize_origin(std::string_view origin);
 
 // The coturn-style config file `text` as command-line tokens ("--name=value", "--flag").
 // On a syntax error returns nullopt and sets `error` ("line N: ...").

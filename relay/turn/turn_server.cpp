@@ -74,8 +74,10 @@ Actions TurnServer::handle_relay_opened(AllocationId id, const net::SocketAddres
                                          code(ErrorCode::kAddressFamilyNotSupported),
                                          stun::reason_phrase(code(ErrorCode::kAddressFamilyNotSupported))});
     }
-    const Duration lifetime = allocation.expires - now;
-    response.add_u32(AttributeType::kLifetime, static_cast<uint32_t>(std::max<int64_t>(0, whole_seconds(lifetime))));
+    // The lifetime granted at Allocate (the socket opened microseconds later, synchronously).
+    const Duration lifetime = allocation.granted_lifetime;
+    allocation.expires = now + lifetime;
+    response.add_u32(AttributeType::kLifetime, static_cast<uint32_t>(whole_seconds(lifetime)));
     response.add_xor_address(AttributeType::kXorMappedAddress, allocation.client.remote);
     response.add_string(AttributeType::kSoftware, config_.software);
     Auth auth;
@@ -132,6 +134,8 @@ Actions TurnServer::handle_peer_datagram(AllocationId id, const net::SocketAddre
     }
     for (const auto& [number, channel] : allocation.channels) {
         if (channel.peer == peer && now < channel.expires) {
+            ++stats_.packets_to_clients;
+            stats_.bytes_to_clients += bytes.size();
             out.push_back(SendToClient{
                 allocation.client,
                 stun::serialize_channel_data(number, bytes,
@@ -148,6 +152,8 @@ Actions TurnServer::handle_peer_datagram(AllocationId id, const net::SocketAddre
     Message data(MessageClass::kIndication, Method::kData, stun::TransactionId::random(rng_));
     data.add_xor_address(AttributeType::kXorPeerAddress, peer);
     data.add_bytes(AttributeType::kData, bytes);
+    ++stats_.packets_to_clients;
+    stats_.bytes_to_clients += bytes.size();
     out.push_back(SendToClient{allocation.client, data.serialize()});
     return out;
 }
@@ -175,6 +181,9 @@ Actions TurnServer::handle_timeout(Timestamp now) {
         }
     }
     for (AllocationId id : expired) delete_allocation(id, "expired", out);
+    for (auto w = auth_failures_.begin(); w != auth_failures_.end();) {
+        w = w->second.start + config_.auth_failure_window <= now ? auth_failures_.erase(w) : std::next(w);
+    }
     return out;
 }
 
@@ -229,6 +238,10 @@ void TurnServer::handle_stun(const ClientKey& client, ByteView bytes, Timestamp 
         return;
     }
 
+    if (is_rate_limited(client.remote.ip(), now)) {
+        ++stats_.dropped_rate_limited;
+        return;
+    }
     const Auth auth = authenticate(client, message, bytes, now, unix_now, out);
     if (!auth.ok) return;
 
@@ -255,7 +268,7 @@ void TurnServer::handle_stun(const ClientKey& client, ByteView bytes, Timestamp 
     }
     if (!config_.no_auth && auth.username != allocation->username) {
         // RFC 8656 section 5: requests on an allocation must use its credentials.
-        ++stats_.auth_failures;
+        note_auth_failure(client, now, out);
         send_error(client, message, code(ErrorCode::kWrongCredentials), auth, fingerprint, out);
         return;
     }
@@ -311,7 +324,7 @@ TurnServer::Auth TurnServer::authenticate(const ClientKey& client, const Message
         }
         failure = "integrity check failed";
     }
-    ++stats_.auth_failures;
+    note_auth_failure(client, now, out);
     out.push_back(log::LogRecord{log::Level::kWarn,
                                  "auth_failed",
                                  {{"client", client.to_string()},
@@ -402,7 +415,8 @@ void TurnServer::on_allocate(const ClientKey& client, const Message& request, co
     allocation.quota_identity = quota_identity;
     allocation.key = auth.key;
     allocation.integrity_sha256 = auth.sha256;
-    allocation.expires = now + clamp_lifetime(request);
+    allocation.granted_lifetime = clamp_lifetime(request);
+    allocation.expires = now + allocation.granted_lifetime;
     allocation.allocate_transaction = request.transaction_id();
     allocation.allocate_fingerprint = fingerprint;
     allocation.refused_additional_family = refused_additional;
@@ -510,6 +524,8 @@ void TurnServer::on_send(Allocation& allocation, const Message& indication, Time
         ++stats_.dropped_no_permission;
         return;
     }
+    ++stats_.packets_to_peers;
+    stats_.bytes_to_peers += data->size();
     out.push_back(SendToPeer{allocation.id, *peer, data->to_bytes()});
 }
 
@@ -530,6 +546,8 @@ void TurnServer::handle_channel_data(const ClientKey& client, ByteView bytes, Ti
         ++stats_.dropped_no_permission;
         return;
     }
+    ++stats_.packets_to_peers;
+    stats_.bytes_to_peers += parsed->data.size();
     out.push_back(SendToPeer{allocation->id, channel->second.peer, std::move(parsed->data)});
 }
 
@@ -591,6 +609,33 @@ Duration TurnServer::clamp_lifetime(const Message& request) const {
         lifetime = std::max(lifetime, config_.default_lifetime);
     }
     return lifetime;
+}
+
+bool TurnServer::is_rate_limited(const net::IpAddress& ip, Timestamp now) const {
+    if (config_.auth_failure_limit == 0) return false;
+    auto it = auth_failures_.find(ip);
+    return it != auth_failures_.end() && now < it->second.start + config_.auth_failure_window &&
+           it->second.count >= config_.auth_failure_limit;
+}
+
+void TurnServer::note_auth_failure(const ClientKey& client, Timestamp now, Actions& out) {
+    ++stats_.auth_failures;
+    if (config_.auth_failure_limit == 0) return;
+    const net::IpAddress ip = client.remote.ip();
+    auto it = auth_failures_.find(ip);
+    if (it == auth_failures_.end()) {
+        if (auth_failures_.size() >= config_.max_tracked_ips) return;
+        it = auth_failures_.emplace(ip, FailureWindow{now, 0}).first;
+    } else if (it->second.start + config_.auth_failure_window <= now) {
+        it->second = FailureWindow{now, 0};
+    }
+    if (++it->second.count == config_.auth_failure_limit) {
+        out.push_back(log::LogRecord{log::Level::kWarn,
+                                     "auth_rate_limited",
+                                     {{"client", client.to_string()},
+                                      {"failures", it->second.count},
+                                      {"window_s", whole_seconds(config_.auth_failure_window)}}});
+    }
 }
 
 TurnServer::Allocation* TurnServer::find_by_client(const ClientKey& client) {

@@ -100,6 +100,13 @@ struct TurnConfig {
     uint32_t total_quota = 0;
     size_t max_permissions_per_allocation = 1024;
 
+    // Failed-auth rate limit per client IP: after `auth_failure_limit` failures (401 for bad
+    // credentials, 438 does not count) within `auth_failure_window`, that IP's requests that
+    // need authentication are dropped unanswered until the window ends. 0 = no limit.
+    uint32_t auth_failure_limit = 20;
+    Duration auth_failure_window = Duration::seconds(60);
+    size_t max_tracked_ips = 65536;  // bound on the bookkeeping; beyond it new IPs are not tracked
+
     PeerPolicy peer_policy;
     // Family of the relayed addresses this server can allocate (the --relay-ip's).
     net::AddressFamily relay_family = net::AddressFamily::kIpv4;
@@ -111,7 +118,13 @@ struct TurnStats {
     uint64_t dropped_malformed = 0;      // neither STUN nor ChannelData, or unparseable
     uint64_t dropped_no_permission = 0;  // Send/ChannelData/peer datagram without permission
     uint64_t dropped_no_allocation = 0;  // indication or ChannelData on a 5-tuple without one
-    uint64_t auth_failures = 0;          // 401/438/441 responses
+    uint64_t auth_failures = 0;          // 401 for bad credentials, and 441
+    uint64_t dropped_rate_limited = 0;   // requests dropped by the failed-auth rate limit
+    // Relayed application data (payload bytes, without TURN framing).
+    uint64_t packets_to_peers = 0;
+    uint64_t bytes_to_peers = 0;
+    uint64_t packets_to_clients = 0;
+    uint64_t bytes_to_clients = 0;
 };
 
 class TurnServer {
@@ -144,6 +157,7 @@ private:
         bool open = false;           // false until handle_relay_opened
         net::SocketAddress relayed;
         Timestamp expires;
+        Duration granted_lifetime;  // what the Allocate response announces
         stun::TransactionId allocate_transaction;
         Bytes allocate_response;            // resent for a retransmitted Allocate
         bool allocate_fingerprint = false;  // the Allocate carried FINGERPRINT
@@ -194,6 +208,14 @@ private:
 
     void delete_allocation(AllocationId id, const char* reason, Actions& out);
     Allocation* find_by_client(const ClientKey& client);
+    // Failed-auth bookkeeping (see TurnConfig::auth_failure_limit).
+    bool is_rate_limited(const net::IpAddress& ip, Timestamp now) const;
+    void note_auth_failure(const ClientKey& client, Timestamp now, Actions& out);
+    struct FailureWindow {
+        Timestamp start;
+        uint32_t count = 0;
+    };
+    std::map<net::IpAddress, FailureWindow> auth_failures_;
 
     TurnConfig config_;
     crypto::Csprng rng_;

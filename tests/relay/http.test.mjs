@@ -207,7 +207,7 @@ test('without --web-root, files are 404 but /healthz works', async () => {
 test('a port already in use is reported as a JSON error and exit 1', async () => {
     const first = await startRelay(['--no-auth']);
     try {
-        const { code, stdout } = await runRelay(['--no-auth', '--listening-ip', '127.0.0.1', '--http-port',
+        const { code, stdout } = await runRelay(['--no-auth', '--listening-ip', '127.0.0.1', '--listening-port', '0', '--http-port',
             String(first.port)]);
         assert.equal(code, 1);
         const line = JSON.parse(stdout.trim().split('\n')[0]);

@@ -28,12 +28,15 @@ export async function runRelay(args, { timeoutMs = 5000 } = {}) {
     return { code, signal, stdout, stderr };
 }
 
-// Starts a relay and resolves once it logged "listening". Returns
+// Starts a relay (HTTP and TURN/UDP on ephemeral ports unless the caller names them) and
+// resolves once it logged "listening". Returns
 // { port, udpPort, process, lines, listening, stop() }; `lines` collects every parsed stdout
 // JSON line (a line that is not JSON fails the test via `nonJson`).
 export async function startRelay(args, { timeoutMs = 5000 } = {}) {
     const fullArgs = args.includes('--http-port') ? args : ['--http-port', '0', ...args];
     if (!fullArgs.includes('--listening-ip')) fullArgs.push('--listening-ip', '127.0.0.1');
+    // Never the real TURN port 3478: tests run side by side (and next to a coturn).
+    if (!fullArgs.includes('--listening-port') && !fullArgs.includes('--no-udp')) fullArgs.push('--listening-port', '0');
     const child = spawn(relayBin, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = [];
     const nonJson = [];

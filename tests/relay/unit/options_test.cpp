@@ -96,3 +96,18 @@ TEST_CASE("relay.options: a missing -c file is an error") {
 }
 
 }  // namespace polyrtc::relay::config
+
+namespace polyrtc::relay::config {
+
+TEST_CASE("relay.options: --allowed-origin is normalized and validated") {
+    auto outcome = parse_command_line(
+        {"--no-auth", "--allowed-origin", "HTTPS://Example.org/", "--allowed-origin", "http://localhost:8080"});
+    REQUIRE(outcome.options);
+    CHECK(outcome.options->allowed_origins == std::vector<std::string>{"https://example.org", "http://localhost:8080"});
+    for (const char* bad : {"example.org", "https://", "https://a/b", "://x", "https://u@h"}) {
+        CHECK_MESSAGE(parse_command_line({"--no-auth", "--allowed-origin", bad}).exit_code == 2, bad);
+    }
+    CHECK_FALSE(normalize_origin("null"));
+}
+
+}  // namespace polyrtc::relay::config

@@ -380,6 +380,8 @@ TEST_CASE("relay.turn: Send indication reaches the peer only with a live permiss
     h.feed(a.key, a.send_indication(h, kPeerSameIp, Bytes{1, 2, 3}));  // permissions are per IP
     auto sent = h.of_type<SendToPeer>();
     REQUIRE(sent.size() == 1);
+    CHECK(h.server.stats().packets_to_peers == 1);
+    CHECK(h.server.stats().bytes_to_peers == 3);
     CHECK(sent[0].peer == kPeerSameIp);
     CHECK(sent[0].bytes == Bytes{1, 2, 3});
     CHECK(h.of_type<SendToClient>().empty());  // indications get no response
@@ -406,6 +408,8 @@ TEST_CASE("relay.turn: peer datagrams become Data indications, only from permitt
     CHECK(data.method() == Method::kData);
     CHECK(data.get_xor_address(AttributeType::kXorPeerAddress).value() == kPeerSameIp);
     CHECK(data.get_bytes(AttributeType::kData).value().to_bytes() == Bytes{9, 8, 7});
+    CHECK(h.server.stats().packets_to_clients == 1);
+    CHECK(h.server.stats().bytes_to_clients == 3);
     h.absorb(h.server.handle_peer_datagram(id, kPeer2, Bytes{1}, h.now));
     CHECK(h.last.empty());
     h.absorb(h.server.handle_peer_datagram(99, kPeer, Bytes{1}, h.now));  // no such allocation
@@ -635,6 +639,48 @@ TEST_CASE("relay.turn: MESSAGE-INTEGRITY-SHA256 alone is accepted and answered i
     Message r = h.response(b.key);
     CHECK(r.is_success());
     CHECK(stun::check_integrity_sha256(h.last_response_bytes, b.integrity_key()).ok());
+}
+
+}  // namespace polyrtc::relay::turn
+
+namespace polyrtc::relay::turn {
+
+using namespace testing;
+
+TEST_CASE("relay.turn: failed auth is rate limited per client IP, then forgiven after the window") {
+    TurnConfig config = default_config();
+    config.auth_failure_limit = 3;
+    config.auth_failure_window = Duration::seconds(60);
+    Harness h(config);
+    Client mallory = udp_client("192.0.2.66:6000", "alice", "guess");
+    for (int i = 0; i < 3; ++i) CHECK(error_of(mallory.allocate(h)) == 401);
+    CHECK(h.has_log("auth_rate_limited"));
+    // Further requests from that IP (any port) are dropped unanswered, even with the right password.
+    Client same_ip = udp_client("192.0.2.66:6001");
+    same_ip.nonce = mallory.nonce;
+    h.feed(same_ip.key,
+           same_ip.request(h, stun::Method::kAllocate, [](stun::Message& m) { m.add_requested_transport(); }));
+    CHECK(h.last.empty());
+    CHECK(h.server.stats().dropped_rate_limited == 1);
+    // Binding (no auth) still works; other IPs are unaffected.
+    h.feed(same_ip.key, same_ip.request(h, stun::Method::kBinding));
+    CHECK(h.response(same_ip.key).is_success());
+    Client other = udp_client("192.0.2.67:6000");
+    CHECK(other.allocate(h).is_success());
+    // After the window the IP may try again.
+    h.advance(Duration::seconds(60));
+    h.absorb(h.server.handle_timeout(h.now));
+    same_ip.renew_nonce(h);
+    CHECK(same_ip.allocate(h).is_success());
+}
+
+TEST_CASE("relay.turn: auth_failure_limit 0 disables the rate limit") {
+    TurnConfig config = default_config();
+    config.auth_failure_limit = 0;
+    Harness h(config);
+    Client mallory = udp_client("192.0.2.66:6000", "alice", "guess");
+    for (int i = 0; i < 50; ++i) CHECK(error_of(mallory.allocate(h)) == 401);
+    CHECK(h.server.stats().dropped_rate_limited == 0);
 }
 
 }  // namespace polyrtc::relay::turn
