@@ -30,6 +30,8 @@ const char* to_string(IceError error) {
         case IceError::kUnsupportedAddress: return "unspecified address or port 0";
         case IceError::kDuplicateCandidate: return "a local candidate with that address already exists";
         case IceError::kTooManyCandidates: return "too many candidates";
+        case IceError::kUnsupportedTransport: return "only UDP candidates are supported";
+        case IceError::kUnresolvedAddress: return "the candidate address is a host name (mDNS) that cannot be resolved";
     }
     return "unknown ICE error";
 }

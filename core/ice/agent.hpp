@@ -126,6 +126,8 @@ enum class IceError {
     kUnsupportedAddress,    // unspecified address or port 0
     kDuplicateCandidate,    // a local candidate with that address already exists
     kTooManyCandidates,     // more than IceConfig::max_remote_candidates / max_local_candidates
+    kUnsupportedTransport,  // not UDP (sdp_candidate.hpp)
+    kUnresolvedAddress,     // a host name such as an mDNS ".local" name (sdp_candidate.hpp)
 };
 const char* to_string(IceError error);
 

@@ -13,6 +13,7 @@
 #include <doctest/doctest.h>
 
 #include "core/ice/agent.hpp"
+#include "core/ice/sdp_candidate.hpp"
 #include "core/stun/channel_data.hpp"
 #include "core/turn/client.hpp"
 #include "tests/unit/ice/ice_harness.hpp"
@@ -207,6 +208,7 @@ public:
     }
 
     uint64_t relayed_without_permission = 0;
+    std::vector<std::string> signaled;  // candidate lines, in order
 
 private:
     void schedule(Wire::Kind kind, size_t to, const net::SocketAddress& from, Bytes bytes) {
@@ -228,7 +230,11 @@ private:
                     busy = true;
                     // Trickle through signaling; the receiving owner also installs a TURN
                     // permission for it, so the first checks are not dropped by its server.
-                    REQUIRE(peer(1 - i).agent.add_remote_candidate(now_, c).ok());
+                    // As the page does it: RTCIceCandidate.candidate text, parsed on the far side.
+                    const std::string text = candidate_to_sdp(c, p.agent.local_credentials().ufrag).to_string();
+                    signaled.push_back(text);
+                    const Candidate remote = candidate_from_sdp(sdp::Candidate::parse(text).value()).value();
+                    REQUIRE(peer(1 - i).agent.add_remote_candidate(now_, remote).ok());
                     peer(1 - i).agent.add_remote_end_of_candidates(now_);
                     peer(1 - i).ensure_permission(now_, c.address.ip());
                 }
@@ -312,6 +318,9 @@ TEST_CASE("ice.turn: two agents connect through their TURN allocations and stay 
     CHECK(a_sel.remote.type == CandidateType::kRelayed);
     CHECK(z_sel.local.address == z.server.relayed);
     CHECK(z_sel.remote.address == a.server.relayed);
+    REQUIRE(w.signaled.size() == 2);
+    CHECK(w.signaled[0].find(" udp 16777215 203.0.113.10 50000 typ relay raddr 0.0.0.0 rport 0 generation 0 ufrag ") !=
+          std::string::npos);
 
     // Two minutes of consent checks, now over ChannelData (4-byte header instead of 36).
     const size_t channel_frames_before = a.server.raw_channel_data.size();
