@@ -247,6 +247,7 @@ const IceCredentials& IceAgent::restart(Timestamp now) {
     remote_credentials_.reset();
     remote_end_of_candidates_ = false;
     consent_lost_ = false;
+    failed_ = false;
     first_success_.reset();
     update_state(now);
     return local_credentials_;
@@ -506,7 +507,9 @@ bool IceAgent::has_check_to_send() const {
     if (!checks_possible()) return false;
     for (uint32_t id : triggered_) {
         for (const Pair& p : pairs_) {
-            if (p.id == id && p.generation == generation_) return true;
+            if (p.id == id && p.generation == generation_ && (p.state != PairState::kSucceeded || p.nominating)) {
+                return true;
+            }
         }
     }
     return ordinary_candidate() != nullptr;
@@ -518,7 +521,8 @@ IceAgent::Pair* IceAgent::next_pair_to_check() {
         const uint32_t id = triggered_.front();
         triggered_.pop_front();
         Pair* p = find_pair(id);
-        if (p && p->generation == generation_) return p;
+        // A pair that succeeded meanwhile needs no check, unless it is to be nominated.
+        if (p && p->generation == generation_ && (p->state != PairState::kSucceeded || p->nominating)) return p;
     }
     const Pair* candidate = ordinary_candidate();
     return candidate ? find_pair(candidate->id) : nullptr;
@@ -670,6 +674,7 @@ void IceAgent::maybe_nominate(Timestamp now) {
     }
     if (higher_pending && now < *deadline) return;
     best->nominating = true;
+    triggered_.erase(std::remove(triggered_.begin(), triggered_.end(), best->id), triggered_.end());
     triggered_.push_front(best->id);
 }
 
@@ -948,8 +953,14 @@ void IceAgent::update_state(Timestamp now) {
         } else {
             next = IceConnectionState::kConnected;
         }
-    } else if (consent_lost_ || checklist_failed()) {
+    } else if (failed_ || consent_lost_ || checklist_failed()) {
+        // W3C: "a terminal state until ICE is restarted": no more checks in this generation.
         next = IceConnectionState::kFailed;
+        if (!failed_) {
+            failed_ = true;
+            transactions_.clear();  // retransmissions stop too
+            triggered_.clear();
+        }
     } else {
         bool any_pair = false;
         for (const Pair& p : pairs_) any_pair = any_pair || p.generation == generation_;

@@ -36,11 +36,11 @@ TEST_CASE("ice.agent: two agents reach connected then completed and agree on the
     REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
     const Timestamp connected_at = std::max(*p.a().time_of(State::kCompleted), *p.z().time_of(State::kCompleted));
     MESSAGE("time to connected, 0% loss, 20 ms one-way: " << connected_at.as_millis() << " ms");
-    // Both check at t=0. A's check reaches Z at 20 ms (Z's own check is in flight, so Z
-    // re-triggers it in its next Ta slot, 50 ms); Z's answer reaches A at 40 ms; A's nomination
-    // waits for its Ta slot (50 ms) and reaches Z at 70 ms, before Z's re-check has succeeded,
-    // so Z selects when that answer arrives at 90 ms; A selects at 90 ms too.
-    CHECK(p.z().time_of(State::kCompleted)->as_millis() == 90);
+    // Both check at t=0 and both answers arrive at 40 ms, so the pair has succeeded on both
+    // sides (the triggered check Z queued when A's check crossed its own is then skipped).
+    // A's nomination waits for its Ta slot (50 ms) and reaches Z at 70 ms: Z selects. Z's
+    // answer reaches A at 90 ms: A selects.
+    CHECK(p.z().time_of(State::kCompleted)->as_millis() == 70);
     CHECK(connected_at.as_millis() == 90);
     CHECK(p.a().states == std::vector<State>{State::kChecking, State::kCompleted});
     CHECK(p.z().states == std::vector<State>{State::kChecking, State::kCompleted});
@@ -56,6 +56,12 @@ TEST_CASE("ice.agent: two agents reach connected then completed and agree on the
     CHECK(p.z().roles.empty());
     CHECK(p.a().agent.stats().dropped_total() == 0);
     CHECK(p.z().agent.stats().dropped_total() == 0);
+    // Once selected, only consent checks follow (the first at least 2 s later): A sent its
+    // check and its nomination, Z its one check, and nothing else.
+    p.run_for(Duration::millis(1900));
+    CHECK(p.a().agent.stats().requests_sent == 2);
+    CHECK(p.z().agent.stats().requests_sent == 1);
+    CHECK(p.a().agent.stats().retransmissions == 0);
 }
 
 TEST_CASE("ice.agent: without end-of-candidates the agents stop at connected") {
@@ -715,6 +721,43 @@ TEST_CASE("ice.agent: bad remote input to commands is refused with an error") {
     // IPv6 remote candidates pair only with IPv6 local candidates.
     q.add_host(0, "10.0.0.1:5000");
     CHECK(q.a().agent.pairs().size() == 2);
+}
+
+TEST_CASE("ice.agent: failed is terminal until an ICE restart, which recovers") {
+    IcePair p("restart-after-failed");
+    p.connect_basic();
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    p.blackout = true;
+    REQUIRE(p.run_until(
+        [&] {
+            return p.a().agent.connection_state() == State::kFailed && p.z().agent.connection_state() == State::kFailed;
+        },
+        Duration::seconds(40)));
+    // The path comes back, but without a restart nobody checks again.
+    p.blackout = false;
+    const size_t a_sent = p.a().sent.size();
+    const size_t z_sent = p.z().sent.size();
+    p.run_for(Duration::seconds(30));
+    CHECK(p.a().sent.size() == a_sent);
+    CHECK(p.z().sent.size() == z_sent);
+    CHECK_FALSE(p.a().agent.poll_timeout().has_value());
+    // Restart: new credentials both ways, candidates again.
+    p.a().agent.restart(p.now());
+    p.z().agent.restart(p.now());
+    p.drain();
+    CHECK(p.a().agent.connection_state() == State::kFailed);  // until there is something to check
+    p.signal_credentials(0, 1);
+    p.signal_credentials(1, 0);
+    for (const Candidate& c : p.a().agent.local_candidates()) p.signal_candidate(c, 1);
+    for (const Candidate& c : p.z().agent.local_candidates()) p.signal_candidate(c, 0);
+    p.signal_end_of_candidates(0);
+    p.signal_end_of_candidates(1);
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    const std::vector<State> expected{State::kChecking, State::kCompleted, State::kDisconnected,
+                                      State::kFailed,   State::kChecking,  State::kCompleted};
+    CHECK(p.a().states == expected);
+    CHECK(p.z().states == expected);
+    CHECK(p.a().agent.can_send());
 }
 
 }  // namespace polyrtc::ice
