@@ -294,8 +294,9 @@ Result<std::string, NegotiationError> SessionNegotiator::create_answer(crypto::C
     }
     // RFC 8839 section 4.4.1.1.1: when the offerer restarts ICE, so does the answerer.
     IceCredentials ice = local_ice_;
-    if (state_ == SignalingState::kHaveLocalPranswer && pending_local_) ice = last_created_answer_ice_;
-    if (accepted && current_remote_) {
+    if (state_ == SignalingState::kHaveLocalPranswer && pending_local_) {
+        ice = local_ice_;  // the pranswer's: the final answer keeps them
+    } else if (accepted && current_remote_) {
         auto mid = offer.media[*accepted].mid();
         auto old_index = mid ? current_remote_->find_mid(*mid) : std::nullopt;
         auto new_ufrag = offer.effective_value(*accepted, "ice-ufrag");
@@ -523,7 +524,8 @@ void SessionNegotiator::on_negotiation_complete(bool local_was_offerer) {
     dtls_role_ = t->dtls_role;
     // RFC 8445 section 6.1.1: roles come from the offer/answer; they stay through a
     // renegotiation that does not restart ICE.
-    if (!ice_controlling_ || local_restarted) ice_controlling_ = t->ice_controlling;
+    bool controlling_now = local_was_offerer || t->remote_ice_lite;
+    if (!ice_controlling_ || local_restarted) ice_controlling_ = controlling_now;
 }
 
 std::optional<NegotiatedTransport> SessionNegotiator::negotiated() const {

@@ -87,7 +87,7 @@ struct IceCredentials {
     bool operator!=(const IceCredentials& o) const { return !(*this == o); }
 };
 
-// Fresh credentials as browsers make them: an 4-char ufrag and 24-char pwd of ice-chars
+// Fresh credentials as browsers make them: a 4-char ufrag and 24-char pwd of ice-chars
 // (RFC 8839 section 5.4 requires >= 24 bits and >= 128 bits of randomness).
 IceCredentials generate_ice_credentials(crypto::Csprng& rng);
 
@@ -237,7 +237,6 @@ private:
     NegotiatorConfig config_;
     SignalingState state_ = SignalingState::kStable;
     std::string session_id_;
-    uint64_t last_version_ = 0;
     bool any_description_ = false;
     IceCredentials local_ice_;
     IceCredentials negotiated_local_ice_;  // of current_local_

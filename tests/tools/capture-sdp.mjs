@@ -6,6 +6,7 @@
 //   node tests/tools/capture-sdp.mjs verify    # feed tests/data/sdp/polyrtc-offer.sdp to Chromium's
 //                                              # setRemoteDescription, save Chromium's answer, and
 //                                              # answer a live Chromium offer with polyrtc (see below)
+//   node tests/tools/capture-sdp.mjs firefox   # the same captures and checks with Firefox ESR (WebDriver BiDi)
 //   node tests/tools/capture-sdp.mjs embed     # regenerate tests/unit/sdp/sdp_corpus.hpp from tests/data/sdp/
 //   node tests/tools/capture-sdp.mjs all       # capture, verify, embed
 //
@@ -13,10 +14,20 @@
 // host's, so the test data is compiled in: `embed` writes every tests/data/sdp/* file as a
 // C++ raw string. A native test checks that the embedded copy matches the files.
 //
+// Each run captures new browser SDP (fresh random ufrags, fingerprints, session ids). The unit
+// tests pin values of the committed captures (e.g. Chromium's answer to polyrtc-offer.sdp), so
+// commit re-captured chromium-* files together with updated test expectations, or restore
+// them with git checkout. polyrtc-offer.sdp and polyrtc-answer-*.sdp are deterministic.
+//
 // `verify` needs the native build (cmake --preset native && cmake --build --preset native):
 // it compiles tests/unit/sdp/sdp_tool.cpp against build/native's libpolyrtc_core.a, asks it
 // for an answer to a fresh Chromium offer, and gives that answer to Chromium.
 import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -244,10 +255,160 @@ async function verify() {
   console.log('Chromium accepted polyrtc offer and answer.');
 }
 
+// ---- firefox: the same captures from Firefox ESR, driven over WebDriver BiDi ----
+//
+// Playwright drives only its own patched Firefox build, and puppeteer-core is not a test
+// dependency, so this speaks WebDriver BiDi (the W3C protocol Firefox serves on
+// --remote-debugging-port) directly over the `ws` package. Needs `firefox-esr` installed.
+
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+class Bidi {
+  constructor(ws) {
+    this.ws = ws;
+    this.nextId = 1;
+    this.pending = new Map();
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString());
+      if (msg.id && this.pending.has(msg.id)) {
+        const { resolve, reject } = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        if (msg.type === 'error') reject(new Error(`${msg.error}: ${msg.message}`));
+        else resolve(msg.result);
+      }
+    });
+  }
+  send(method, params) {
+    const id = this.nextId++;
+    this.ws.send(JSON.stringify({ id, method, params }));
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+  }
+  // Evaluates `fn(arg)` in the page; fn must return a JSON-serializable value.
+  async call(context, fn, arg) {
+    const expression = `(async () => JSON.stringify(await (${fn.toString()})(${JSON.stringify(arg ?? null)})))()`;
+    const r = await this.send('script.evaluate', { expression, target: { context }, awaitPromise: true, resultOwnership: 'none' });
+    if (r.type === 'exception') throw new Error(`page threw: ${JSON.stringify(r.exceptionDetails.text)}`);
+    return JSON.parse(r.result.value);
+  }
+}
+
+async function withFirefox(fn) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'polyrtc-ff-'));
+  fs.writeFileSync(path.join(profile, 'user.js'), [
+    'user_pref("media.navigator.streams.fake", true);',
+    'user_pref("media.navigator.permission.disabled", true);',
+    'user_pref("browser.shell.checkDefaultBrowser", false);',
+    'user_pref("datareporting.policy.dataSubmissionEnabled", false);',
+    'user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);',
+    'user_pref("app.update.disabledForTesting", true);',
+  ].join('\n') + '\n');
+  // http://127.0.0.1 is a secure context, so getUserMedia exists there.
+  const server = http.createServer((req, res) => { res.setHeader('content-type', 'text/html'); res.end('<!doctype html><title>sdp</title>'); });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const port = await freePort();
+  const proc = spawn('firefox-esr', ['--headless', '--no-remote', '--profile', profile, `--remote-debugging-port=${port}`, 'about:blank'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('Firefox did not start WebDriver BiDi')), 60000);
+      proc.stderr.on('data', (d) => { if (d.toString().includes('WebDriver BiDi listening')) { clearTimeout(timer); resolve(); } });
+      proc.on('exit', (code) => reject(new Error(`firefox exited ${code}`)));
+    });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/session`);
+    await new Promise((r, j) => { ws.on('open', r); ws.on('error', j); });
+    const bidi = new Bidi(ws);
+    await bidi.send('session.new', { capabilities: {} });
+    const tree = await bidi.send('browsingContext.getTree', {});
+    const context = tree.contexts[0].context;
+    await bidi.send('browsingContext.navigate', { context, url: `http://127.0.0.1:${server.address().port}/`, wait: 'complete' });
+    const version = (await bidi.call(context, () => navigator.userAgent)).match(/Firefox\/[\d.]+/)[0];
+    const result = await fn(bidi, context);
+    await bidi.send('session.end', {}).catch(() => {});
+    ws.close();
+    return { version, result };
+  } finally {
+    proc.kill();
+    server.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+async function firefox() {
+  const tool = buildTool();
+  const ourOffer = execFileSync(tool, ['offer'], { encoding: 'utf8' });
+  const { version, result } = await withFirefox(async (bidi, context) => {
+    const captured = await bidi.call(context, pageCapture);
+    // Firefox answers polyrtc's offer.
+    const answered = await bidi.call(context, async (sdp) => {
+      const pc = new RTCPeerConnection();
+      try {
+        await pc.setRemoteDescription({ type: 'offer', sdp });
+        const answer = await pc.createAnswer();
+        await pc.setLocalDescription(answer);
+        return { ok: true, state: pc.signalingState, answer: answer.sdp };
+      } catch (e) {
+        return { ok: false, error: `${e.name}: ${e.message}` };
+      } finally {
+        pc.close();
+      }
+    }, ourOffer);
+    // polyrtc answers a live Firefox offer; Firefox must accept that answer.
+    const offer = await bidi.call(context, async () => {
+      window.pc = new RTCPeerConnection();
+      window.pc.createDataChannel('chat');
+      const o = await window.pc.createOffer();
+      await window.pc.setLocalDescription(o);
+      return o.sdp;
+    });
+    const ourAnswer = execFileSync(tool, ['answer'], { input: offer, encoding: 'utf8' });
+    const accepted = await bidi.call(context, async (sdp) => {
+      try {
+        await window.pc.setRemoteDescription({ type: 'answer', sdp });
+        return { ok: true, state: window.pc.signalingState, maxMessageSize: window.pc.sctp && window.pc.sctp.maxMessageSize };
+      } catch (e) {
+        return { ok: false, error: `${e.name}: ${e.message}` };
+      } finally {
+        window.pc.close();
+      }
+    }, ourAnswer);
+    return { captured, answered, offer, ourAnswer, accepted };
+  });
+  const c = result.captured;
+  save('firefox-datachannel-offer.sdp', c.datachannelOffer);
+  save('firefox-datachannel-answer.sdp', c.datachannelAnswer);
+  save('firefox-ice-restart-offer.sdp', c.iceRestartOffer);
+  save('firefox-audio-datachannel-offer.sdp', c.audioDatachannelOffer);
+  save('firefox-audio-datachannel-answer.sdp', c.audioDatachannelAnswer);
+  save('firefox-audio-video-offer.sdp', c.audioVideoOffer);
+  save('firefox-candidates.txt', c.candidates.map((x) => x.candidate).join('\n') + '\n');
+  if (!result.answered.ok) throw new Error(`Firefox rejected polyrtc's offer: ${result.answered.error}`);
+  if (!result.accepted.ok) throw new Error(`Firefox rejected polyrtc's answer: ${result.accepted.error}\n${result.ourAnswer}`);
+  save('firefox-answer-to-polyrtc-offer.sdp', result.answered.answer);
+  save('firefox-live-datachannel-offer.sdp', result.offer);
+  save('polyrtc-answer-to-firefox-datachannel-offer.sdp', result.ourAnswer);
+  save('firefox-CAPTURED.txt',
+    `firefox-*.sdp (except firefox-handwritten-*) and firefox-candidates.txt: captured from headless ${version} (Debian\n` +
+    `firefox-esr) by \`node tests/tools/capture-sdp.mjs firefox\`, the same scenarios as the Chromium captures\n` +
+    `(see chromium-PROVENANCE.txt). Firefox obfuscates host addresses with mDNS names.\n` +
+    `polyrtc-offer.sdp: Firefox's setRemoteDescription(offer) accepted, signalingState after answering\n` +
+    `  ${result.answered.state}; Firefox's answer is firefox-answer-to-polyrtc-offer.sdp.\n` +
+    `firefox-live-datachannel-offer.sdp answered by polyrtc as polyrtc-answer-to-firefox-datachannel-offer.sdp:\n` +
+    `  setRemoteDescription(answer) accepted, signalingState ${result.accepted.state}, sctp.maxMessageSize ${result.accepted.maxMessageSize}.\n`);
+  console.log('Firefox accepted polyrtc offer and answer.');
+}
+
 // ---- embed: test data as C++ ----
 
 function embed() {
-  const files = fs.readdirSync(dataDir).filter((f) => /\.(sdp|txt)$/.test(f) && !/PROVENANCE|VERIFIED/.test(f) && !f.endsWith('.json')).sort();
+  const files = fs.readdirSync(dataDir).filter((f) => /\.(sdp|txt)$/.test(f) && !/PROVENANCE|VERIFIED|CAPTURED/.test(f) && !f.endsWith('.json')).sort();
   let out = '// Generated by `node tests/tools/capture-sdp.mjs embed` from tests/data/sdp/. Do not edit.\n' +
     '// The unit tests also run as Wasm under Node, where the host file system is not mounted, so the\n' +
     '// captured SDP is compiled in. sdp_corpus_test.cpp checks (natively) that this copy matches the files.\n' +
@@ -273,8 +434,9 @@ function embed() {
 const mode = process.argv[2] || 'all';
 if (mode === 'capture' || mode === 'all') await capture();
 if (mode === 'verify' || mode === 'all') await verify();
+if (mode === 'firefox') await firefox();
 if (mode === 'embed' || mode === 'all') embed();
-if (!['capture', 'verify', 'embed', 'all'].includes(mode)) {
-  console.error('usage: capture-sdp.mjs [capture|verify|embed|all]');
+if (!['capture', 'verify', 'firefox', 'embed', 'all'].includes(mode)) {
+  console.error('usage: capture-sdp.mjs [capture|verify|firefox|embed|all]');
   process.exit(2);
 }

@@ -28,6 +28,21 @@ TEST_CASE("sdp.candidate: every candidate Chromium trickled parses and prints ba
     CHECK(count == 4);
 }
 
+TEST_CASE(
+    "sdp.candidate: every candidate Firefox trickled (mDNS names, upper-case transport) prints back identically") {
+    int count = 0;
+    for (auto line : text::split(corpus::kFirefoxCandidates, '\n')) {
+        if (line.empty()) continue;
+        auto c = Candidate::parse(line);
+        REQUIRE(c.ok());
+        CHECK(c->to_string() == line);
+        CHECK(c->is_mdns());
+        CHECK((c->transport == "UDP" || c->transport == "TCP"));
+        ++count;
+    }
+    CHECK(count == 4);
+}
+
 TEST_CASE("sdp.candidate: a Chromium host candidate, field by field") {
     auto c = Candidate::parse(
         "candidate:3843166783 1 tcp 1518214911 192.0.2.2 9 typ host tcptype active generation 0 ufrag +r77 "

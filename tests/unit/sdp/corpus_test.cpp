@@ -52,7 +52,7 @@ TEST_CASE("sdp.corpus: every captured and hand-written description parses and re
         CHECK(SessionDescription::parse(sd->to_string()).value() == *sd);
         ++count;
     }
-    CHECK(count == 17);
+    CHECK(count == 26);
 }
 
 TEST_CASE("sdp.corpus: Chromium's data channel offer yields the typed values WebRTC needs") {
@@ -157,6 +157,35 @@ TEST_CASE("sdp.corpus: Chromium's video section has ssrc-group FID and rtcp-fb w
     for (const auto& fb : video.rtcp_fbs()) has_pli = has_pli || (fb.type == "nack" && fb.subtype == "pli");
     CHECK(has_pli);
     CHECK(video.rtpmaps().size() == video.formats.size());
+}
+
+TEST_CASE("sdp.corpus: real Firefox 153 offers: session-level fingerprint, mDNS candidates, Opus and telephone-event") {
+    auto sd = parse_ok(corpus::kFirefoxDatachannelOffer);
+    CHECK(sd.origin.username == "mozilla...THIS_IS_SDPARTA-99.0");
+    CHECK(sd.origin.address == "0.0.0.0");
+    CHECK(sd.fingerprints().size() == 1);
+    CHECK(sd.media[0].fingerprints().empty());
+    CHECK(sd.ice_options() == std::vector<std::string>{"trickle"});
+    CHECK(sd.media[0].direction() == Direction::kSendrecv);
+    CHECK(sd.media[0].ice_ufrag()->size() == 8);
+    CHECK(sd.media[0].ice_pwd()->size() == 32);
+    CHECK(sd.media[0].end_of_candidates());
+    auto c = sd.media[0].candidates();
+    REQUIRE(c.size() == 4);
+    for (const auto& x : c) CHECK(x.is_mdns());
+    CHECK(c[2].is_tcp());
+    CHECK(c[2].tcp_type == TcpType::kActive);
+
+    auto audio_sd = parse_ok(corpus::kFirefoxAudioDatachannelOffer);
+    const auto& audio = audio_sd.media[0];
+    CHECK(audio.rtpmap(109)->encoding_name == "opus");
+    CHECK(audio.rtpmap(101)->encoding_name == "telephone-event");
+    CHECK(audio.rtpmap(101)->channels == 1u);
+    CHECK(audio.fmtps()[1].parameters == "0-15");
+    CHECK(audio.extmaps()[1].direction == Direction::kRecvonly);
+    CHECK(audio.rtcp_fbs().size() == 4);
+    CHECK(audio.msids()[0].stream_id.front() == '{');
+    CHECK(audio_sd.media[1].is_datachannel());
 }
 
 TEST_CASE("sdp.corpus: Firefox-shaped offer keeps fingerprint and ice-options at session level") {

@@ -173,9 +173,15 @@ TEST_CASE("sdp.jsep: Z answers Chromium's data channel offer as Chromium would")
     CHECK(t->remote_ice.ufrag == "+r77");
     CHECK(t->remote_candidates.size() == 4);
     CHECK(t->remote_max_message_size == 262144u);
-    // The polyrtc answer saved by capture-sdp.mjs (which Chromium accepted) has the same shape.
-    auto saved = SessionDescription::parse(corpus::kPolyrtcAnswerToChromiumDatachannelOffer).value();
-    CHECK(saved.media[0].setup() == Setup::kActive);
+}
+
+TEST_CASE("sdp.jsep: the answers Chromium accepted are exactly what the negotiator writes (sdp_tool's seed)") {
+    Peer dc("sdp.tool-answer");
+    require_ok(dc.n.set_remote(SdpType::kOffer, corpus::kChromiumLiveDatachannelOffer));
+    CHECK(dc.answer() == corpus::kPolyrtcAnswerToChromiumDatachannelOffer);
+    Peer av("sdp.tool-answer");
+    require_ok(av.n.set_remote(SdpType::kOffer, corpus::kChromiumLiveAudioDatachannelOffer));
+    CHECK(av.answer() == corpus::kPolyrtcAnswerToChromiumAudioDatachannelOffer);
 }
 
 TEST_CASE("sdp.jsep: Z rejects Chromium's audio section with port 0 and accepts the data channel") {
@@ -208,6 +214,55 @@ TEST_CASE("sdp.jsep: Z rejects Chromium's audio section with port 0 and accepts 
     CHECK(reoffer.media[0].mid() == "0");
     CHECK(reoffer.media[1].mid() == "1");
     CHECK(reoffer.media[1].setup() == Setup::kActpass);
+}
+
+TEST_CASE("sdp.jsep: A processes real Firefox 153's answer to our golden offer") {
+    auto rng = polyrtc::testing::seeded_rng(testing::kGoldenOfferSeed);
+    SessionNegotiator a(fixed_config(), rng);
+    std::string offer = a.create_offer(rng).value();
+    REQUIRE(offer == corpus::kPolyrtcOffer);
+    require_ok(a.set_local(SdpType::kOffer, offer));
+    require_ok(a.set_remote(SdpType::kAnswer, corpus::kFirefoxAnswerToPolyrtcOffer));
+    auto t = a.negotiated();
+    REQUIRE(t);
+    CHECK(t->remote_ice.ufrag == "e56600ad");
+    REQUIRE(t->remote_fingerprints.size() == 1);  // from the session level
+    CHECK(t->remote_fingerprints[0].hex().substr(0, 8) == "CB:98:1D");
+    CHECK(t->dtls_role == DtlsRole::kServer);
+    CHECK(t->remote_max_message_size == 1073741823u);
+    CHECK(t->remote_ice_options == std::vector<std::string>{"trickle"});
+}
+
+TEST_CASE("sdp.jsep: Z answers real Firefox 153 offers, follows its ICE restart, rejects its audio") {
+    Peer z("Z");
+    require_ok(z.n.set_remote(SdpType::kOffer, corpus::kFirefoxDatachannelOffer));
+    std::string answer = z.answer();
+    require_ok(z.n.set_local(SdpType::kAnswer, answer));
+    auto t = z.n.negotiated().value();
+    CHECK(t.dtls_role == DtlsRole::kClient);
+    CHECK(t.remote_candidates.size() == 4);
+    CHECK(t.remote_candidates[0].is_mdns());
+    CHECK(t.remote_end_of_candidates);
+    // The saved answer Firefox accepted is what this negotiator writes for the live offer.
+    Peer tool("sdp.tool-answer");
+    require_ok(tool.n.set_remote(SdpType::kOffer, corpus::kFirefoxLiveDatachannelOffer));
+    CHECK(tool.answer() == corpus::kPolyrtcAnswerToFirefoxDatachannelOffer);
+
+    // Firefox's iceRestart offer of the same session: o= version 1, new ufrag/pwd.
+    require_ok(z.n.set_remote(SdpType::kOffer, corpus::kFirefoxIceRestartOffer));
+    std::string restart_answer = z.answer();
+    require_ok(z.n.set_local(SdpType::kAnswer, restart_answer));
+    auto r = z.n.negotiated().value();
+    CHECK(r.remote_ice.ufrag == "40c0bfa5");
+    CHECK(r.local_ice != t.local_ice);
+    CHECK(r.dtls_role == DtlsRole::kClient);
+
+    Peer y("Y");
+    require_ok(y.n.set_remote(SdpType::kOffer, corpus::kFirefoxAudioDatachannelOffer));
+    auto sd = SessionDescription::parse(y.answer()).value();
+    CHECK(sd.media[0].rejected());
+    CHECK(sd.media[1].mid() == "1");
+    CHECK(sd.bundle_group()->mids == std::vector<std::string>{"1"});
 }
 
 TEST_CASE("sdp.jsep: Z answers a Firefox-shaped offer with session-level fingerprint and candidates") {
@@ -342,6 +397,40 @@ TEST_CASE("sdp.jsep: ICE restart: new credentials, version +1, same session id; 
     CHECK(after_a.remote_ice != before_a.remote_ice);
     CHECK(after_a.remote_ice == z.n.negotiated()->local_ice);
     CHECK(after_a.dtls_role == before_a.dtls_role);
+}
+
+TEST_CASE("sdp.jsep: ICE roles stay through renegotiation and follow the offerer of an ICE restart") {
+    Peer a("A"), z("Z");
+    negotiate(a, z);
+    CHECK(a.n.negotiated()->ice_controlling);
+    // Z re-offers without restarting ICE: nobody's role changes (RFC 8445 section 6.1.1).
+    negotiate(z, a);
+    CHECK(a.n.negotiated()->ice_controlling);
+    CHECK(!z.n.negotiated()->ice_controlling);
+    // Z restarts ICE: as the offerer of the restart it becomes controlling.
+    z.n.restart_ice();
+    negotiate(z, a);
+    CHECK(!a.n.negotiated()->ice_controlling);
+    CHECK(z.n.negotiated()->ice_controlling);
+}
+
+TEST_CASE("sdp.jsep: a pranswer to an ICE-restart offer and the final answer carry the same new credentials") {
+    Peer a("A"), z("Z");
+    negotiate(a, z);
+    auto old = z.n.local_ice();
+    auto offer = a.n.create_offer(a.rng, OfferOptions{true}).value();
+    require_ok(a.n.set_local(SdpType::kOffer, offer));
+    require_ok(z.n.set_remote(SdpType::kOffer, offer));
+    std::string pranswer = z.answer();
+    require_ok(z.n.set_local(SdpType::kPranswer, pranswer));
+    std::string answer = z.answer();
+    auto p = SessionDescription::parse(pranswer).value();
+    auto f = SessionDescription::parse(answer).value();
+    CHECK(p.media[0].ice_ufrag() != old.ufrag);
+    CHECK(f.media[0].ice_ufrag() == p.media[0].ice_ufrag());
+    CHECK(f.media[0].ice_pwd() == p.media[0].ice_pwd());
+    require_ok(z.n.set_local(SdpType::kAnswer, answer));
+    CHECK(z.n.negotiated()->local_ice.ufrag == *p.media[0].ice_ufrag());
 }
 
 TEST_CASE("sdp.jsep: restart_ice() makes the next offer restart; Chromium's ICE-restart offer restarts Z") {
