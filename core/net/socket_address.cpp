@@ -257,7 +257,6 @@ bool parse_v6(std::string_view text, std::array<uint8_t, 16>& out) {
             if (!parse_v4(token, v4)) return false;
             groups[count++] = static_cast<uint16_t>((v4[0] << 8) | v4[1]);
             groups[count++] = static_cast<uint16_t>((v4[2] << 8) | v4[3]);
-            pos = text.size();
             break;
         }
         if (token.empty() || token.size() > 4 || count >= 8) return false;
@@ -291,7 +290,7 @@ bool parse_v6(std::string_view text, std::array<uint8_t, 16>& out) {
         for (int i = 0; i < gap; ++i) full[i] = groups[i];
         for (int i = 0; i < tail; ++i) full[8 - tail + i] = groups[gap + i];
     }
-    for (int i = 0; i < 8; ++i) {
+    for (size_t i = 0; i < 8; ++i) {
         out[2 * i] = static_cast<uint8_t>(full[i] >> 8);
         out[2 * i + 1] = static_cast<uint8_t>(full[i]);
     }
@@ -324,7 +323,7 @@ std::string IpAddress::to_string() const {
     }
     if (is_v4_mapped()) return "::ffff:" + unmapped().to_string();
     uint16_t groups[8];
-    for (int i = 0; i < 8; ++i) groups[i] = static_cast<uint16_t>((bytes_[2 * i] << 8) | bytes_[2 * i + 1]);
+    for (size_t i = 0; i < 8; ++i) groups[i] = static_cast<uint16_t>((bytes_[2 * i] << 8) | bytes_[2 * i + 1]);
     // RFC 5952 section 4.2: compress the longest run of two or more zero groups (the first
     // one on a tie).
     int best_start = -1;

@@ -116,19 +116,19 @@ Result<Message, StunError> Message::parse(ByteView bytes) {
         }
         if (after_fingerprint) return unexpected(StunError::kAttributeAfterFingerprint);
         auto t = static_cast<AttributeType>(*attr_type);
+        bool ignored =
+            (after_integrity_sha256 && t != AttributeType::kFingerprint) ||
+            (after_integrity && t != AttributeType::kFingerprint && t != AttributeType::kMessageIntegritySha256);
+        if (ignored) continue;
         if (t == AttributeType::kFingerprint) {
             if (value->size() != kFingerprintSize) return unexpected(StunError::kMalformedAttribute);
             after_fingerprint = true;
-        } else if (after_integrity_sha256) {
-            continue;
         } else if (t == AttributeType::kMessageIntegritySha256) {
             // "at most 32 bytes, but MUST be at least 16 bytes and MUST be a multiple of 4"
             if (value->size() < 16 || value->size() > 32 || value->size() % 4 != 0) {
                 return unexpected(StunError::kMalformedAttribute);
             }
             after_integrity_sha256 = true;
-        } else if (after_integrity) {
-            continue;
         } else if (t == AttributeType::kMessageIntegrity) {
             if (value->size() != kMessageIntegritySize) return unexpected(StunError::kMalformedAttribute);
             after_integrity = true;

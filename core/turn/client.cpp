@@ -332,7 +332,7 @@ void Client::handle_stun(Timestamp now, ByteView bytes) {
     }
     Transaction transaction = std::move(it->second);
     transactions_.erase(it);
-    handle_response(now, m, bytes, std::move(transaction));
+    handle_response(now, m, transaction);
 }
 
 void Client::handle_channel_data(Timestamp now, ByteView bytes) {
@@ -359,7 +359,7 @@ void Client::handle_channel_data(Timestamp now, ByteView bytes) {
     push_event(std::move(event));
 }
 
-void Client::handle_response(Timestamp now, const Message& response, ByteView /*raw*/, Transaction transaction) {
+void Client::handle_response(Timestamp now, const Message& response, const Transaction& transaction) {
     RequestSpec spec = transaction.spec;
     if (response.is_success()) {
         handle_success(now, response, spec);
@@ -372,20 +372,15 @@ void Client::handle_response(Timestamp now, const Message& response, ByteView /*
     if (code == 401 || code == 438) {
         auto realm = response.get_string(AttributeType::kRealm);
         auto nonce = response.get_string(AttributeType::kNonce);
-        bool retry = false;
-        if (nonce && !config_.username.empty()) {
-            if (code == 401 && !transaction.authenticated && realm) {
-                // RFC 8489 section 9.2.4: the first 401 carries the realm and nonce to use.
-                retry = true;
-            } else if (spec.nonce_retries < kMaxStaleNonceRetries && (code == 438 || *nonce != nonce_)) {
-                // 438 Stale Nonce (or a 401 that hands out a new nonce): retry with it.
-                retry = true;
-            }
-        }
+        // RFC 8489 section 9.2.4: the first 401 carries the realm and nonce to use. A 438 Stale
+        // Nonce (or a later 401 that hands out a new nonce) is retried with the new nonce.
+        bool challenge = code == 401 && !transaction.authenticated && realm.ok();
+        bool stale = spec.nonce_retries < kMaxStaleNonceRetries && (code == 438 || (nonce && *nonce != nonce_));
+        bool retry = nonce && !config_.username.empty() && (challenge || stale);
         if (retry) {
             if (realm) realm_ = *realm;
             nonce_ = *nonce;
-            if (code == 401 && !transaction.authenticated) {
+            if (challenge) {
                 offered_algorithms_.reset();
                 algorithm_ = stun::PasswordAlgorithm::kMd5;
                 auto offered = response.get_password_algorithms();

@@ -211,7 +211,7 @@ private:
     void send_request(RequestSpec spec, Timestamp now);
     void handle_stun(Timestamp now, ByteView bytes);
     void handle_channel_data(Timestamp now, ByteView bytes);
-    void handle_response(Timestamp now, const stun::Message& response, ByteView raw, Transaction transaction);
+    void handle_response(Timestamp now, const stun::Message& response, const Transaction& transaction);
     void handle_success(Timestamp now, const stun::Message& response, const RequestSpec& spec);
     void handle_failure(Timestamp now, const RequestSpec& spec, uint16_t code, std::string reason,
                         std::optional<net::SocketAddress> alternate = std::nullopt);

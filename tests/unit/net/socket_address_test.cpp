@@ -1,8 +1,11 @@
 #include "core/net/socket_address.hpp"
 
+#include <string>
 #include <unordered_set>
 
 #include <doctest/doctest.h>
+
+#include "tests/unit/test_rng.hpp"
 
 namespace polyrtc::net {
 
@@ -57,6 +60,45 @@ TEST_CASE("net.ip_address: rejects malformed IPv6") {
         CAPTURE(bad);
         CHECK_FALSE(IpAddress::parse(bad).ok());
     }
+}
+
+TEST_CASE("net.ip_address: every canonical text form parses back to the same address") {
+    auto rng = polyrtc::testing::seeded_rng("net.ip_address round trip");
+    for (int i = 0; i < 3000; ++i) {
+        std::array<uint8_t, 16> raw{};
+        rng.fill(raw.data(), raw.size());
+        // Zero some groups so "::" compression is exercised.
+        for (int g = 0; g < 8; ++g) {
+            if (rng.next_u32() % 2) raw[2 * g] = raw[2 * g + 1] = 0;
+        }
+        IpAddress v6 = IpAddress::v6(raw);
+        CAPTURE(v6.to_string());
+        CHECK(IpAddress::parse(v6.to_string()).value() == v6);
+        IpAddress v4 = IpAddress::v4(rng.next_u32());
+        CHECK(IpAddress::parse(v4.to_string()).value() == v4);
+        SocketAddress sa(v6, static_cast<uint16_t>(rng.next_u32()));
+        CHECK(SocketAddress::parse(sa.to_string()).value() == sa);
+    }
+}
+
+TEST_CASE("net.ip_address: random text never crashes the parsers") {
+    auto rng = polyrtc::testing::seeded_rng("net.ip_address garbage");
+    const std::string alphabet = "0123456789abcdefABCDEF:.[]/%x ";
+    int accepted = 0;
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        size_t len = rng.next_u32() % 12;
+        for (size_t k = 0; k < len; ++k) text.push_back(alphabet[rng.next_u32() % alphabet.size()]);
+        auto parsed = IpAddress::parse(text);
+        if (parsed.ok()) {
+            ++accepted;
+            // Anything accepted prints to a form that parses to the same value.
+            CHECK(IpAddress::parse(parsed->to_string()).value() == *parsed);
+        }
+        (void)SocketAddress::parse(text);
+        (void)IpRange::parse(text);
+    }
+    CHECK(accepted > 0);
 }
 
 TEST_CASE("net.ip_address: IPv4-mapped IPv6 maps and unmaps") {

@@ -178,6 +178,17 @@ TEST_CASE("stun.rfc8489: appendix B.1 userhash, password algorithm and MESSAGE-I
     CHECK(m->get_string(AttributeType::kNonce).value() == "obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA");
     Bytes key = long_term_key(kLongTermUsername, "example.org", "TheMatrIX", PasswordAlgorithm::kSha256);
     CHECK(check_integrity_sha256(raw, key).ok());
+    CHECK(check_integrity_sha256(raw, long_term_key(kLongTermUsername, "example.org", "TheMatrIX")).error() ==
+          StunError::kIntegrityMismatch);  // the MD5 key does not verify it
+
+    Message built(MessageClass::kRequest, Method::kBinding, tid("78ad3433c6ad72c029da412e"));
+    built.add_bytes(AttributeType::kUserhash, userhash(kLongTermUsername, "example.org"));
+    built.add_string(AttributeType::kNonce, "obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA");
+    built.add_string(AttributeType::kRealm, "example.org");
+    built.add_password_algorithm({static_cast<uint16_t>(PasswordAlgorithm::kSha256), {}});
+    SerializeOptions options;
+    options.integrity_sha256_key = key;
+    CHECK(to_hex(built.serialize(options)) == to_hex(raw));
 }
 
 }  // namespace polyrtc::stun

@@ -182,6 +182,28 @@ TEST_CASE("turn.client: wrong password fails with 401 instead of looping") {
     CHECK(p.server.received.size() == 2);
 }
 
+TEST_CASE("turn.client: a server that keeps changing the nonce cannot keep the client retrying") {
+    Pair p(config());
+    REQUIRE(p.client.start_allocation(p.now).ok());
+    int answered = 0;
+    for (int i = 0; i < 20; ++i) {
+        auto out = p.client.poll_transmit();
+        if (!out) break;
+        auto request = stun::Message::parse(*out).value();
+        // Z answers every request with 401, a realm-less challenge and a brand-new nonce.
+        stun::Message r = stun::Message::response_to(request, stun::MessageClass::kErrorResponse);
+        r.add_error_code(401);
+        r.add_string(stun::AttributeType::kNonce, "n" + std::to_string(i));
+        p.client.handle_receive(p.now, r.serialize());
+        ++answered;
+    }
+    CHECK(answered == 4);  // the first try and three retries
+    auto e = p.client.poll_event();
+    REQUIRE(e);
+    CHECK(e->kind == EventKind::kAllocationFailed);
+    CHECK(e->error_code == 401);
+}
+
 TEST_CASE("turn.client: 300 Try Alternate surfaces the alternate server") {
     Pair p(config());
     p.server.error_for[stun::Method::kAllocate] = 300;
