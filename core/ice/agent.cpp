@@ -964,14 +964,10 @@ void IceAgent::update_state(Timestamp now) {
     } else {
         bool any_pair = false;
         for (const Pair& p : pairs_) any_pair = any_pair || p.generation == generation_;
-        if (remote_credentials_ && any_pair) {
-            next = IceConnectionState::kChecking;
-        } else if (state_ == IceConnectionState::kConnected || state_ == IceConnectionState::kCompleted) {
-            // Cannot happen without a selected pair; kept for completeness.
-            next = IceConnectionState::kChecking;
-        }
-        // Otherwise keep the current state: "new" before anything happened, and "failed" or
-        // "disconnected" across a restart until the new generation has something to check.
+        if (remote_credentials_ && any_pair) next = IceConnectionState::kChecking;
+        // Otherwise keep the current state: "new" before anything happened, "failed" across a
+        // restart until the new generation has something to check. (Connected, completed
+        // and disconnected always have a selected pair, handled above.)
     }
     set_state(next);
 }
