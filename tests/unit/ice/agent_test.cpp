@@ -760,4 +760,83 @@ TEST_CASE("ice.agent: failed is terminal until an ICE restart, which recovers") 
     CHECK(p.a().agent.can_send());
 }
 
+TEST_CASE("ice.agent: pairs sharing a foundation start frozen and pair priorities order the checklist") {
+    IcePair p("frozen");
+    // Two host candidates on one IP share a foundation (same type, base IP, no server).
+    const Candidate a1 = p.add_host(0, "10.0.0.1:5000");
+    const Candidate a2 = p.add_host(0, "10.0.0.1:5002");
+    CHECK(a1.foundation == a2.foundation);
+    LocalCandidateSpec relay;
+    relay.type = CandidateType::kRelayed;
+    relay.address = addr("203.0.113.10:50000");
+    relay.base = relay.address;
+    relay.server = net::IpAddress::parse("192.0.2.100").value();
+    const Candidate a3 = p.a().agent.add_local_candidate(p.now(), relay).value();
+    CHECK(a3.foundation != a1.foundation);
+    CHECK(a3.priority == 16777215u);
+    Candidate remote;
+    remote.type = CandidateType::kHost;
+    remote.address = kZ;
+    remote.priority = compute_priority(CandidateType::kHost, 65535);
+    remote.foundation = "9";
+    p.signal_candidate(remote, 0);  // no remote credentials yet: nothing is sent
+    const auto pairs = p.a().agent.pairs();
+    REQUIRE(pairs.size() == 3);
+    // Sorted by pair priority: the two host pairs (equal priority) first, the relay pair last.
+    CHECK(pairs[0].priority == pair_priority(a1.priority, remote.priority));
+    CHECK(pairs[2].local.type == CandidateType::kRelayed);
+    CHECK(pairs[2].priority == pair_priority(a3.priority, remote.priority));
+    int waiting = 0;
+    int frozen = 0;
+    for (const auto& pair : pairs) {
+        if (pair.local.type == CandidateType::kHost) {
+            waiting += pair.state == PairState::kWaiting ? 1 : 0;
+            frozen += pair.state == PairState::kFrozen ? 1 : 0;
+        } else {
+            CHECK(pair.state == PairState::kWaiting);  // its own foundation
+        }
+    }
+    CHECK(waiting == 1);
+    CHECK(frozen == 1);
+    // Becoming controlled recomputes pair priorities with the roles swapped (G = remote).
+    p.a().agent.set_role(p.now(), IceRole::kControlled);
+    p.drain();
+    CHECK(p.a().agent.pairs()[2].priority == pair_priority(remote.priority, a3.priority));
+    CHECK(p.a().roles == std::vector<IceRole>{IceRole::kControlled});
+}
+
+TEST_CASE("ice.agent: regular nomination waits up to 500 ms for a better pair, then takes the working one") {
+    IcePair p("nomination-wait");
+    // A's host candidate is dead (its packets go nowhere); its relayed one works.
+    const Candidate dead = p.add_host(0, "10.0.0.1:5000");
+    p.detach(dead.address);
+    const net::SocketAddress relayed = addr("203.0.113.10:50000");
+    p.attach(0, relayed);
+    LocalCandidateSpec relay;
+    relay.type = CandidateType::kRelayed;
+    relay.address = relayed;
+    relay.base = relayed;
+    relay.server = net::IpAddress::parse("192.0.2.100").value();
+    const Candidate good = p.a().agent.add_local_candidate(p.now(), relay).value();
+    const Candidate cz = p.add_host(1, "10.0.0.2:6000");
+    p.gathering_complete(0);
+    p.gathering_complete(1);
+    p.signal_credentials(0, 1);
+    p.signal_credentials(1, 0);
+    p.signal_candidate(good, 1);
+    p.signal_candidate(dead, 1);
+    p.signal_candidate(cz, 0);
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    const auto selected = *p.a().agent.selected_pair();
+    CHECK(selected.local.address == relayed);
+    // The relay pair succeeded at about 100 ms (host pair checked first at 0 ms, relay pair
+    // at 50 ms, 20 ms each way); the host pair, of higher priority, was still being retried,
+    // so A waited nomination_wait = 500 ms before nominating, plus the Ta slot and a round trip.
+    const int64_t a_connected = p.a().time_of(State::kConnected)->as_millis();
+    CHECK(a_connected >= 600);
+    CHECK(a_connected <= 700);
+    MESSAGE("A selected the relayed pair at " << a_connected << " ms");
+    CHECK(same_pair(selected, *p.z().agent.selected_pair()));
+}
+
 }  // namespace polyrtc::ice
