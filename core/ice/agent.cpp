@@ -30,6 +30,8 @@ const char* to_string(IceError error) {
         case IceError::kUnsupportedAddress: return "unspecified address or port 0";
         case IceError::kDuplicateCandidate: return "a local candidate with that address already exists";
         case IceError::kTooManyCandidates: return "too many candidates";
+        case IceError::kUnsupportedTransport: return "only UDP candidates are supported";
+        case IceError::kUnresolvedAddress: return "the candidate address is a host name (mDNS) that cannot be resolved";
     }
     return "unknown ICE error";
 }
@@ -253,6 +255,7 @@ const IceCredentials& IceAgent::restart(Timestamp now, IceCredentials local) {
     remote_credentials_.reset();
     remote_end_of_candidates_ = false;
     consent_lost_ = false;
+    failed_ = false;
     first_success_.reset();
     update_state(now);
     return local_credentials_;
@@ -512,7 +515,9 @@ bool IceAgent::has_check_to_send() const {
     if (!checks_possible()) return false;
     for (uint32_t id : triggered_) {
         for (const Pair& p : pairs_) {
-            if (p.id == id && p.generation == generation_) return true;
+            if (p.id == id && p.generation == generation_ && (p.state != PairState::kSucceeded || p.nominating)) {
+                return true;
+            }
         }
     }
     return ordinary_candidate() != nullptr;
@@ -524,7 +529,8 @@ IceAgent::Pair* IceAgent::next_pair_to_check() {
         const uint32_t id = triggered_.front();
         triggered_.pop_front();
         Pair* p = find_pair(id);
-        if (p && p->generation == generation_) return p;
+        // A pair that succeeded meanwhile needs no check, unless it is to be nominated.
+        if (p && p->generation == generation_ && (p->state != PairState::kSucceeded || p->nominating)) return p;
     }
     const Pair* candidate = ordinary_candidate();
     return candidate ? find_pair(candidate->id) : nullptr;
@@ -676,6 +682,7 @@ void IceAgent::maybe_nominate(Timestamp now) {
     }
     if (higher_pending && now < *deadline) return;
     best->nominating = true;
+    triggered_.erase(std::remove(triggered_.begin(), triggered_.end(), best->id), triggered_.end());
     triggered_.push_front(best->id);
 }
 
@@ -954,19 +961,21 @@ void IceAgent::update_state(Timestamp now) {
         } else {
             next = IceConnectionState::kConnected;
         }
-    } else if (consent_lost_ || checklist_failed()) {
+    } else if (failed_ || consent_lost_ || checklist_failed()) {
+        // W3C: "a terminal state until ICE is restarted": no more checks in this generation.
         next = IceConnectionState::kFailed;
+        if (!failed_) {
+            failed_ = true;
+            transactions_.clear();  // retransmissions stop too
+            triggered_.clear();
+        }
     } else {
         bool any_pair = false;
         for (const Pair& p : pairs_) any_pair = any_pair || p.generation == generation_;
-        if (remote_credentials_ && any_pair) {
-            next = IceConnectionState::kChecking;
-        } else if (state_ == IceConnectionState::kConnected || state_ == IceConnectionState::kCompleted) {
-            // Cannot happen without a selected pair; kept for completeness.
-            next = IceConnectionState::kChecking;
-        }
-        // Otherwise keep the current state: "new" before anything happened, and "failed" or
-        // "disconnected" across a restart until the new generation has something to check.
+        if (remote_credentials_ && any_pair) next = IceConnectionState::kChecking;
+        // Otherwise keep the current state: "new" before anything happened, "failed" across a
+        // restart until the new generation has something to check. (Connected, completed
+        // and disconnected always have a selected pair, handled above.)
     }
     set_state(next);
 }

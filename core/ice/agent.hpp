@@ -86,7 +86,9 @@
 //   disconnected  selected pair without a response for 5 s
 //   failed        consent lost (30 s), or: local gathering complete, remote end-of-candidates
 //                 received and every pair failed (RFC 8838 section 8: without
-//                 end-of-candidates the agent keeps waiting for candidates, in "checking")
+//                 end-of-candidates the agent keeps waiting for candidates, in "checking").
+//                 Terminal until restart(), as the spec says: no more checks are sent
+//                 (incoming checks are still answered, so the peer can tell).
 //   closed        close() was called
 // Every change is reported once, in order, as a ConnectionStateChanged event.
 //
@@ -126,6 +128,8 @@ enum class IceError {
     kUnsupportedAddress,    // unspecified address or port 0
     kDuplicateCandidate,    // a local candidate with that address already exists
     kTooManyCandidates,     // more than IceConfig::max_remote_candidates / max_local_candidates
+    kUnsupportedTransport,  // not UDP (sdp_candidate.hpp)
+    kUnresolvedAddress,     // a host name such as an mDNS ".local" name (sdp_candidate.hpp)
 };
 const char* to_string(IceError error);
 
@@ -394,6 +398,7 @@ private:
     bool remote_end_of_candidates_ = false;
     bool closed_ = false;
     bool consent_lost_ = false;
+    bool failed_ = false;                     // "failed" reached: nothing more is checked until restart()
     std::optional<Timestamp> first_success_;  // current generation, for nomination_wait
     std::optional<Timestamp> last_check_sent_;
     std::optional<uint32_t> selected_;  // pair id

@@ -36,11 +36,11 @@ TEST_CASE("ice.agent: two agents reach connected then completed and agree on the
     REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
     const Timestamp connected_at = std::max(*p.a().time_of(State::kCompleted), *p.z().time_of(State::kCompleted));
     MESSAGE("time to connected, 0% loss, 20 ms one-way: " << connected_at.as_millis() << " ms");
-    // Both check at t=0. A's check reaches Z at 20 ms (Z's own check is in flight, so Z
-    // re-triggers it in its next Ta slot, 50 ms); Z's answer reaches A at 40 ms; A's nomination
-    // waits for its Ta slot (50 ms) and reaches Z at 70 ms, before Z's re-check has succeeded,
-    // so Z selects when that answer arrives at 90 ms; A selects at 90 ms too.
-    CHECK(p.z().time_of(State::kCompleted)->as_millis() == 90);
+    // Both check at t=0 and both answers arrive at 40 ms, so the pair has succeeded on both
+    // sides (the triggered check Z queued when A's check crossed its own is then skipped).
+    // A's nomination waits for its Ta slot (50 ms) and reaches Z at 70 ms: Z selects. Z's
+    // answer reaches A at 90 ms: A selects.
+    CHECK(p.z().time_of(State::kCompleted)->as_millis() == 70);
     CHECK(connected_at.as_millis() == 90);
     CHECK(p.a().states == std::vector<State>{State::kChecking, State::kCompleted});
     CHECK(p.z().states == std::vector<State>{State::kChecking, State::kCompleted});
@@ -56,6 +56,12 @@ TEST_CASE("ice.agent: two agents reach connected then completed and agree on the
     CHECK(p.z().roles.empty());
     CHECK(p.a().agent.stats().dropped_total() == 0);
     CHECK(p.z().agent.stats().dropped_total() == 0);
+    // Once selected, only consent checks follow (the first at least 2 s later): A sent its
+    // check and its nomination, Z its one check, and nothing else.
+    p.run_for(Duration::millis(1900));
+    CHECK(p.a().agent.stats().requests_sent == 2);
+    CHECK(p.z().agent.stats().requests_sent == 1);
+    CHECK(p.a().agent.stats().retransmissions == 0);
 }
 
 TEST_CASE("ice.agent: without end-of-candidates the agents stop at connected") {
@@ -715,6 +721,122 @@ TEST_CASE("ice.agent: bad remote input to commands is refused with an error") {
     // IPv6 remote candidates pair only with IPv6 local candidates.
     q.add_host(0, "10.0.0.1:5000");
     CHECK(q.a().agent.pairs().size() == 2);
+}
+
+TEST_CASE("ice.agent: failed is terminal until an ICE restart, which recovers") {
+    IcePair p("restart-after-failed");
+    p.connect_basic();
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    p.blackout = true;
+    REQUIRE(p.run_until(
+        [&] {
+            return p.a().agent.connection_state() == State::kFailed && p.z().agent.connection_state() == State::kFailed;
+        },
+        Duration::seconds(40)));
+    // The path comes back, but without a restart nobody checks again.
+    p.blackout = false;
+    const size_t a_sent = p.a().sent.size();
+    const size_t z_sent = p.z().sent.size();
+    p.run_for(Duration::seconds(30));
+    CHECK(p.a().sent.size() == a_sent);
+    CHECK(p.z().sent.size() == z_sent);
+    CHECK_FALSE(p.a().agent.poll_timeout().has_value());
+    // Restart: new credentials both ways, candidates again.
+    p.a().agent.restart(p.now());
+    p.z().agent.restart(p.now());
+    p.drain();
+    CHECK(p.a().agent.connection_state() == State::kFailed);  // until there is something to check
+    p.signal_credentials(0, 1);
+    p.signal_credentials(1, 0);
+    for (const Candidate& c : p.a().agent.local_candidates()) p.signal_candidate(c, 1);
+    for (const Candidate& c : p.z().agent.local_candidates()) p.signal_candidate(c, 0);
+    p.signal_end_of_candidates(0);
+    p.signal_end_of_candidates(1);
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    const std::vector<State> expected{State::kChecking, State::kCompleted, State::kDisconnected,
+                                      State::kFailed,   State::kChecking,  State::kCompleted};
+    CHECK(p.a().states == expected);
+    CHECK(p.z().states == expected);
+    CHECK(p.a().agent.can_send());
+}
+
+TEST_CASE("ice.agent: pairs sharing a foundation start frozen and pair priorities order the checklist") {
+    IcePair p("frozen");
+    // Two host candidates on one IP share a foundation (same type, base IP, no server).
+    const Candidate a1 = p.add_host(0, "10.0.0.1:5000");
+    const Candidate a2 = p.add_host(0, "10.0.0.1:5002");
+    CHECK(a1.foundation == a2.foundation);
+    LocalCandidateSpec relay;
+    relay.type = CandidateType::kRelayed;
+    relay.address = addr("203.0.113.10:50000");
+    relay.base = relay.address;
+    relay.server = net::IpAddress::parse("192.0.2.100").value();
+    const Candidate a3 = p.a().agent.add_local_candidate(p.now(), relay).value();
+    CHECK(a3.foundation != a1.foundation);
+    CHECK(a3.priority == 16777215u);
+    Candidate remote;
+    remote.type = CandidateType::kHost;
+    remote.address = kZ;
+    remote.priority = compute_priority(CandidateType::kHost, 65535);
+    remote.foundation = "9";
+    p.signal_candidate(remote, 0);  // no remote credentials yet: nothing is sent
+    const auto pairs = p.a().agent.pairs();
+    REQUIRE(pairs.size() == 3);
+    // Sorted by pair priority: the two host pairs (equal priority) first, the relay pair last.
+    CHECK(pairs[0].priority == pair_priority(a1.priority, remote.priority));
+    CHECK(pairs[2].local.type == CandidateType::kRelayed);
+    CHECK(pairs[2].priority == pair_priority(a3.priority, remote.priority));
+    int waiting = 0;
+    int frozen = 0;
+    for (const auto& pair : pairs) {
+        if (pair.local.type == CandidateType::kHost) {
+            waiting += pair.state == PairState::kWaiting ? 1 : 0;
+            frozen += pair.state == PairState::kFrozen ? 1 : 0;
+        } else {
+            CHECK(pair.state == PairState::kWaiting);  // its own foundation
+        }
+    }
+    CHECK(waiting == 1);
+    CHECK(frozen == 1);
+    // Becoming controlled recomputes pair priorities with the roles swapped (G = remote).
+    p.a().agent.set_role(p.now(), IceRole::kControlled);
+    p.drain();
+    CHECK(p.a().agent.pairs()[2].priority == pair_priority(remote.priority, a3.priority));
+    CHECK(p.a().roles == std::vector<IceRole>{IceRole::kControlled});
+}
+
+TEST_CASE("ice.agent: regular nomination waits up to 500 ms for a better pair, then takes the working one") {
+    IcePair p("nomination-wait");
+    // A's host candidate is dead (its packets go nowhere); its relayed one works.
+    const Candidate dead = p.add_host(0, "10.0.0.1:5000");
+    p.detach(dead.address);
+    const net::SocketAddress relayed = addr("203.0.113.10:50000");
+    p.attach(0, relayed);
+    LocalCandidateSpec relay;
+    relay.type = CandidateType::kRelayed;
+    relay.address = relayed;
+    relay.base = relayed;
+    relay.server = net::IpAddress::parse("192.0.2.100").value();
+    const Candidate good = p.a().agent.add_local_candidate(p.now(), relay).value();
+    const Candidate cz = p.add_host(1, "10.0.0.2:6000");
+    p.gathering_complete(0);
+    p.gathering_complete(1);
+    p.signal_credentials(0, 1);
+    p.signal_credentials(1, 0);
+    p.signal_candidate(good, 1);
+    p.signal_candidate(dead, 1);
+    p.signal_candidate(cz, 0);
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    const auto selected = *p.a().agent.selected_pair();
+    CHECK(selected.local.address == relayed);
+    // The relay pair succeeded at about 100 ms (host pair checked first at 0 ms, relay pair
+    // at 50 ms, 20 ms each way); the host pair, of higher priority, was still being retried,
+    // so A waited nomination_wait = 500 ms before nominating, plus the Ta slot and a round trip.
+    const int64_t a_connected = p.a().time_of(State::kConnected)->as_millis();
+    CHECK(a_connected >= 600);
+    CHECK(a_connected <= 700);
+    MESSAGE("A selected the relayed pair at " << a_connected << " ms");
+    CHECK(same_pair(selected, *p.z().agent.selected_pair()));
 }
 
 }  // namespace polyrtc::ice
