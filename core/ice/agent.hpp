@@ -102,7 +102,10 @@
 // consent-checked with the previous generation's credentials (incoming checks with the old
 // ufrag are still answered with the old password) until a pair of the new generation is
 // selected. Local candidates are kept. The owner then signals the new credentials and
-// re-adds the remote side's candidates from the new description.
+// re-adds the remote side's candidates from the new description. States: a healthy restart
+// reports completed -> connected (the kept pair belongs to the old generation) -> completed;
+// from disconnected the state stays until the new pair is selected; from failed it stays
+// failed until the new generation has a pair to check, then checking.
 #pragma once
 
 #include <cstdint>
