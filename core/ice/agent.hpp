@@ -64,8 +64,12 @@
 // Controlling, aggressive: every check carries USE-CANDIDATE; the first success selects.
 // Controlled: USE-CANDIDATE on a succeeded pair nominates it at once; on any other pair it
 // triggers a check whose success nominates it. The highest-priority nominated pair is
-// selected. Once a pair is selected, frozen and waiting pairs are cancelled (section 8.1.2);
-// incoming checks are still answered.
+// selected. Once a pair of the current generation is selected, ICE processing is over
+// (section 8.1.2): frozen and waiting pairs are no longer checked (pairs() still lists them in
+// their last state); incoming checks are still answered, and a USE-CANDIDATE on another pair
+// still triggers the check that can nominate it. Local peer-reflexive candidates (a mapped
+// address that matches no local candidate, section 7.2.5.3.1) are not created: the valid pair
+// is the checked pair. With relayed candidates the mapped address is the relayed address.
 //
 // ---- Consent and liveness (RFC 7675, Chromium timings) ----
 // The selected pair is checked every `keepalive_interval` (2.5 s) randomized by x[0.8, 1.2],
@@ -98,7 +102,10 @@
 // consent-checked with the previous generation's credentials (incoming checks with the old
 // ufrag are still answered with the old password) until a pair of the new generation is
 // selected. Local candidates are kept. The owner then signals the new credentials and
-// re-adds the remote side's candidates from the new description.
+// re-adds the remote side's candidates from the new description. States: a healthy restart
+// reports completed -> connected (the kept pair belongs to the old generation) -> completed;
+// from disconnected the state stays until the new pair is selected; from failed it stays
+// failed until the new generation has a pair to check, then checking.
 #pragma once
 
 #include <cstdint>
