@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/peer/candidate_convert.hpp"
+#include "core/ice/sdp_candidate.hpp"
 #include "core/stun/demux.hpp"
 
 namespace polyrtc::peer {
@@ -608,7 +608,7 @@ void PeerConnection::apply_negotiated_transport(Timestamp now) {
 }
 
 void PeerConnection::add_remote_candidate(Timestamp now, const sdp::Candidate& candidate) {
-    auto converted = to_ice_candidate(candidate);
+    auto converted = ice::candidate_from_sdp(candidate);
     if (!converted) return;  // TCP, mDNS names and other candidates a relay-only agent cannot use
     if (relayed_address_) (void)turn_.create_permission(converted->address.ip(), now);
     (void)ice_.add_remote_candidate(now, *converted);
@@ -620,7 +620,7 @@ void PeerConnection::emit_local_candidates() {
     const sdp::SessionDescription* local = negotiator_.local_description();
     std::string mid = transport_ ? transport_->mid : "0";
     if (local_relay_candidate_) {
-        sdp::Candidate line = to_sdp_candidate(*local_relay_candidate_, ice_.local_credentials().ufrag);
+        sdp::Candidate line = ice::candidate_to_sdp(*local_relay_candidate_, ice_.local_credentials().ufrag);
         (void)negotiator_.add_local_candidate(mid, line);
         events_.push_back(IceCandidateEvent{line.to_string(), mid, 0, ice_.local_credentials().ufrag, false});
     }
