@@ -53,19 +53,6 @@ const char* to_string(DtlsRole role) {
     return role == DtlsRole::kClient ? "client" : "server";
 }
 
-IceCredentials generate_ice_credentials(crypto::Csprng& rng) {
-    static constexpr char kIceChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    auto draw = [&](size_t n) {
-        Bytes random = rng.bytes(n);
-        std::string out;
-        for (uint8_t b : random) out += kIceChars[b & 63];  // 64 symbols: 6 uniform bits each
-        return out;
-    };
-    IceCredentials c;
-    c.ufrag = draw(4);  // 24 bits (RFC 8839: at least 24)
-    c.pwd = draw(24);   // 144 bits (RFC 8839: at least 128)
-    return c;
-}
 
 namespace {
 
@@ -113,7 +100,7 @@ std::string section_name(const SessionDescription& sd, size_t i) {
 SessionNegotiator::SessionNegotiator(NegotiatorConfig config, crypto::Csprng& rng)
     : config_(std::move(config)),
       session_id_(std::to_string(rng.next_u64() & 0x7fffffffffffffffULL)),  // RFC 3264: < 2^63
-      local_ice_(generate_ice_credentials(rng)),
+      local_ice_(IceCredentials::generate(rng)),
       negotiated_local_ice_(local_ice_) {}
 
 const SessionDescription* SessionNegotiator::local_description() const {
@@ -242,7 +229,7 @@ Result<std::string, NegotiationError> SessionNegotiator::create_offer(crypto::Cs
         if (s.kind != SectionKind::kRejected) bundle.push_back(s.mid);
     }
     bool restart = (options.ice_restart || ice_restart_requested_) && any_description_;
-    IceCredentials ice = restart ? generate_ice_credentials(rng) : local_ice_;
+    IceCredentials ice = restart ? IceCredentials::generate(rng) : local_ice_;
     // RFC 8829 section 5.2.1 / RFC 8842 section 5.3: offers use actpass.
     std::string text = finish(build_description(sections, bundle, Setup::kActpass, ice));
     last_created_offer_ = text;
@@ -301,7 +288,7 @@ Result<std::string, NegotiationError> SessionNegotiator::create_answer(crypto::C
         auto old_index = mid ? current_remote_->find_mid(*mid) : std::nullopt;
         auto new_ufrag = offer.effective_value(*accepted, "ice-ufrag");
         if (old_index && current_remote_->effective_value(*old_index, "ice-ufrag") != new_ufrag) {
-            ice = generate_ice_credentials(rng);
+            ice = IceCredentials::generate(rng);
         }
     }
     std::string text = finish(build_description(sections, bundle, setup, ice));

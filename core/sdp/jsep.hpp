@@ -34,6 +34,7 @@
 #include "core/common/result.hpp"
 #include "core/crypto/csprng.hpp"
 #include "core/dtls/fingerprint.hpp"
+#include "core/ice/credentials.hpp"
 #include "core/sdp/candidate.hpp"
 #include "core/sdp/session_description.hpp"
 
@@ -80,16 +81,8 @@ struct NegotiationError {
 enum class DtlsRole { kClient, kServer };
 const char* to_string(DtlsRole role);
 
-struct IceCredentials {
-    std::string ufrag;
-    std::string pwd;
-    bool operator==(const IceCredentials& o) const { return ufrag == o.ufrag && pwd == o.pwd; }
-    bool operator!=(const IceCredentials& o) const { return !(*this == o); }
-};
-
-// Fresh credentials as browsers make them: a 4-char ufrag and 24-char pwd of ice-chars
-// (RFC 8839 section 5.4 requires >= 24 bits and >= 128 bits of randomness).
-IceCredentials generate_ice_credentials(crypto::Csprng& rng);
+// One credentials type for the stack: the ICE agent's (RFC 8839 grammar, Chromium's sizes).
+using IceCredentials = ice::IceCredentials;
 
 struct NegotiatorConfig {
     dtls::Fingerprint fingerprint;       // of our DTLS certificate

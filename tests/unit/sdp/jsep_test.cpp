@@ -107,7 +107,7 @@ TEST_CASE("sdp.jsep: fresh ICE credentials differ between peers and use only ice
     std::set<std::string> seen;
     auto rng = polyrtc::testing::seeded_rng("ice");
     for (int i = 0; i < 50; ++i) {
-        auto c = generate_ice_credentials(rng);
+        auto c = IceCredentials::generate(rng);
         CHECK(c.ufrag.size() == 4);
         CHECK(c.pwd.size() == 24);
         CHECK(is_valid_ice_ufrag(c.ufrag));
