@@ -224,7 +224,9 @@ void IceAgent::set_role(Timestamp now, IceRole role) {
     update_state(now);
 }
 
-const IceCredentials& IceAgent::restart(Timestamp now) { return restart(now, IceCredentials::generate(rng_)); }
+const IceCredentials& IceAgent::restart(Timestamp now) {
+    return restart(now, IceCredentials::generate(rng_));
+}
 
 const IceCredentials& IceAgent::restart(Timestamp now, IceCredentials local) {
     now = advance(now);

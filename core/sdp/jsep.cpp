@@ -53,7 +53,6 @@ const char* to_string(DtlsRole role) {
     return role == DtlsRole::kClient ? "client" : "server";
 }
 
-
 namespace {
 
 Unexpected<NegotiationError> error(JsepError name, std::string message) {

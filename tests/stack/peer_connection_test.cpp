@@ -12,6 +12,12 @@ namespace {
 
 using peer::ConnectionState;
 
+peer::DataChannelInit channel(const std::string& label) {
+    peer::DataChannelInit init;
+    init.label = label;
+    return init;
+}
+
 bool connected(const RelayPair::Side& side) {
     return side.pc->connection_state() == ConnectionState::kConnected;
 }
@@ -28,7 +34,7 @@ TEST_CASE("stack.peer: A and Z connect through the relay and chat over a data ch
     auto& z = pair.z();
 
     // A creates the chat channel first, as spec example 10.3's initiator does.
-    auto chat = a.pc->create_data_channel(pair.now(), peer::DataChannelInit{"chat"});
+    auto chat = a.pc->create_data_channel(pair.now(), channel("chat"));
     REQUIRE(chat.ok());
     CHECK(a.pc->negotiation_needed());
 
@@ -67,7 +73,7 @@ TEST_CASE("stack.peer: A and Z connect through the relay and chat over a data ch
 
 TEST_CASE("stack.peer: gathering yields one relay candidate, then the null candidate") {
     RelayPair pair;
-    (void)pair.a().pc->create_data_channel(pair.now(), peer::DataChannelInit{"x"});
+    (void)pair.a().pc->create_data_channel(pair.now(), channel("x"));
     pair.negotiate();
     REQUIRE(pair.drive_until([&] { return pair.a().pc->ice_gathering_state() == peer::IceGatheringState::kComplete; }));
     auto candidates = pair.events_of<peer::IceCandidateEvent>(pair.a());
@@ -81,7 +87,7 @@ TEST_CASE("stack.peer: gathering yields one relay candidate, then the null candi
 
 TEST_CASE("stack.peer: connection states move new, connecting, connected on both sides") {
     RelayPair pair;
-    (void)pair.a().pc->create_data_channel(pair.now(), peer::DataChannelInit{"x"});
+    (void)pair.a().pc->create_data_channel(pair.now(), channel("x"));
     pair.negotiate();
     REQUIRE(pair.drive_until([&] { return connected(pair.a()) && connected(pair.z()); }));
     for (auto* side : {&pair.a(), &pair.z()}) {
@@ -101,7 +107,7 @@ TEST_CASE("stack.peer: the relay's long-term credentials are used when configure
     options.username = "alice";
     options.password = "correct horse";
     RelayPair pair(options);
-    (void)pair.a().pc->create_data_channel(pair.now(), peer::DataChannelInit{"x"});
+    (void)pair.a().pc->create_data_channel(pair.now(), channel("x"));
     pair.negotiate();
     REQUIRE(pair.drive_until([&] { return connected(pair.a()) && connected(pair.z()); }));
 }

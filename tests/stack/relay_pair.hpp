@@ -45,7 +45,8 @@ public:
         std::string password;
     };
 
-    explicit RelayPair(Options options = {}) : options_(options), loss_rng_(options.seed) {
+    RelayPair() : RelayPair(Options()) {}
+    explicit RelayPair(Options options) : options_(options), loss_rng_(options.seed) {
         relay::turn::TurnConfig config;
         if (options_.username.empty()) {
             config.no_auth = true;
