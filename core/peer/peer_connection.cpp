@@ -527,13 +527,14 @@ bool PeerConnection::drain_sctp() {
                     Channel channel;
                     channel.info.handle = next_handle_++;
                     channel.info.id = e.id;
-                    channel.info.init = DataChannelInit{info->label,
-                                                        info->protocol,
-                                                        info->ordered,
-                                                        info->max_retransmits,
-                                                        info->max_packet_lifetime_ms,
-                                                        info->negotiated,
-                                                        e.id};
+                    channel.info.init.label = info->label;
+                    channel.info.init.protocol = info->protocol;
+                    channel.info.init.ordered = info->ordered;
+                    channel.info.init.max_retransmits = info->max_retransmits;
+                    channel.info.init.max_packet_lifetime_ms = info->max_packet_lifetime_ms;
+                    channel.info.init.negotiated = info->negotiated;
+                    channel.info.init.id = e.id;
+                    channel.info.init.priority = info->priority;
                     channel.created_in_registry = true;
                     events_.push_back(DataChannelEvent{channel.info});
                     channels_.emplace(channel.info.handle, std::move(channel));
@@ -670,14 +671,7 @@ void PeerConnection::start_sctp(Timestamp now) {
 }
 
 void PeerConnection::create_registry_channel(Channel& channel) {
-    datachannel::ChannelInit init;
-    init.label = channel.info.init.label;
-    init.protocol = channel.info.init.protocol;
-    init.ordered = channel.info.init.ordered;
-    init.max_retransmits = channel.info.init.max_retransmits;
-    init.max_packet_lifetime_ms = channel.info.init.max_packet_lifetime_ms;
-    init.negotiated = channel.info.init.negotiated;
-    init.id = channel.info.init.id;
+    datachannel::ChannelInit init = channel.info.init;
     auto id = registry_->create_channel(init);
     if (!id) {
         channel.closed = true;

@@ -87,15 +87,8 @@ const char* to_string(ConnectionState state);
 // stream id may not be known yet when the channel is created).
 using ChannelHandle = uint32_t;
 
-struct DataChannelInit {
-    std::string label;
-    std::string protocol;
-    bool ordered = true;
-    std::optional<uint16_t> max_retransmits;
-    std::optional<uint32_t> max_packet_lifetime_ms;
-    bool negotiated = false;
-    std::optional<uint16_t> id;
-};
+// RTCDataChannelInit as the core takes it (the registry's; priority is carried, not yet used).
+using DataChannelInit = datachannel::ChannelInit;
 
 struct DataChannelInfo {
     ChannelHandle handle = 0;
