@@ -53,7 +53,8 @@ function options(inline) {
     platform: 'browser',
     legalComments: 'none',
     // The Emscripten loader also runs under Node, where it requires these; never in a page.
-    external: ['fs', 'path', 'crypto'],
+    // 'ws' backs its socket emulation, which usrsctp's socket calls pull in.
+    external: ['fs', 'path', 'crypto', 'ws'],
     plugins: [emscriptenLoaderAsModule()],
     define: {
       POLYRTC_INLINE_WASM: inline ? JSON.stringify(readFileSync(path.join(dist, 'polyrtc.wasm')).toString('base64')) : 'null',

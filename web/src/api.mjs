@@ -8,12 +8,10 @@ import { RTCCertificate } from './certificate.mjs';
 import { SignalingChannel } from './signaling_channel.mjs';
 import { setConfiguredRelay } from './relay.mjs';
 import { setWasmUrl, loadCore } from './engine/loader.mjs';
-import { kEngineMissingMessage } from './engine/adapter.mjs';
 
 export {
   RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, RTCDataChannelEvent,
   RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport, SignalingChannel,
-  kEngineMissingMessage,
 };
 
 // The globals install() may define, by name.

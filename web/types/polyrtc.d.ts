@@ -177,8 +177,6 @@ export declare class SignalingChannel extends EventTarget {
   close(): void;
 }
 
-/** The message of the NotSupportedError operations reject with while the Wasm core has no protocol engine. */
-export declare const kEngineMissingMessage: string;
 
 /**
  * Defines the API on `target` (default globalThis). Without a native RTCPeerConnection the

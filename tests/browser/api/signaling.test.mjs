@@ -178,19 +178,4 @@ function logError(error) {
 }
 `;
 
-test('spec example 10.3 runs verbatim: start(true) reaches createOffer, whose legacy failure callback reports the missing engine', async () => {
-  const body = `<script>
-    window.logged = [];
-    function log(text) { logged.push(text); }
-    function enableChat(channel) { logged.push('enableChat'); }
-    function showChatMessage(data) { logged.push('message ' + data); }
-  </script><script>${kExample103}</script><script>start(true);</script>`;
-  const page = await env.open(pageHtml({ body }), { query: '?room=example-10-3' });
-  await page.waitForFunction(() => window.logged.length > 0, null, { timeout: 10000 });
-  const r = await page.evaluate(() => ({ logged, state: pc.signalingState, channel: [channel.label, channel.readyState] }));
-  assert.equal(r.logged.length, 1);
-  assert.match(r.logged[0], /^NotSupportedError: polyrtc: the Wasm core in this build has no PeerConnectionCore/);
-  assert.deepEqual(r.channel, ['chat', 'connecting']);
-  assert.equal(r.state, 'stable');
-  assert.deepEqual(page.errors, []);
-});
+// Spec example 10.3 itself, end to end, is tests/browser/example_10_3.test.mjs.

@@ -15,18 +15,6 @@ if (typeof addEventListener === 'function') {
   });
 }
 
-// ---- ENGINE-MISSING ---------------------------------------------------------------------
-// Until the Wasm module exports PeerConnectionCore (contract: docs/internals/engine-contract.md)
-// every operation that needs the protocol engine rejects here, with this NotSupportedError.
-// Delete this block (and its one call below) once the class is in the module.
-export const kEngineMissingMessage =
-  'polyrtc: the Wasm core in this build has no PeerConnectionCore (the protocol engine), ' +
-  'so offers, answers, descriptions, ICE candidates and data transfer are not available yet';
-
-function requirePeerConnectionCore(core) {
-  if (typeof core.PeerConnectionCore !== 'function') throw new DOMException(kEngineMissingMessage, 'NotSupportedError');
-}
-// ---- end ENGINE-MISSING -----------------------------------------------------------------
 
 // A core error value {name, message[, errorDetail, ...]} as the exception the spec names.
 export function toException(error) {
@@ -64,7 +52,6 @@ export class EngineConnection {
   // ({seed, iceServers, iceTransportPolicy, bundlePolicy, certificates}).
   static async open({ config, relayUrl, onEvent }) {
     const core = await loadCore();
-    requirePeerConnectionCore(core);
     const pcCore = new core.PeerConnectionCore({
       ...config,
       nowMs: performance.now(),
@@ -150,7 +137,13 @@ export class EngineConnection {
         this.pump();
       });
     };
-    // A lost relay socket is noticed by the core through ICE consent freshness timing out.
+    // The core stops sending and lets ICE consent freshness time out (disconnected, then failed).
+    ws.onclose = () => {
+      this.#guarded(() => {
+        this.#core.handleTransportClosed(performance.now());
+        this.pump();
+      });
+    };
     this.#ws = ws;
   }
 
@@ -167,6 +160,7 @@ export class EngineConnection {
       if (this.#ws) {
         this.#ws.onmessage = null;
         this.#ws.onopen = null;
+        this.#ws.onclose = null;
         this.#ws.close();
       }
       this.#pendingFrames = [];

@@ -1,0 +1,54 @@
+// Spec example 10.3 (peer-to-peer data, the chat), verbatim, between two pages of headless
+// Chromium whose native WebRTC is deleted: polyrtc's RTCPeerConnection, SignalingChannel,
+// the Wasm core and the real relay (signaling room + TURN over WebSocket) do everything.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { repoRoot } from '../support/paths.mjs';
+import { startRelay } from '../relay/relay_process.mjs';
+import { launchChromium, newPageWithoutWebRtc } from '../support/chromium.mjs';
+
+let relay;
+let browser;
+
+before(async () => {
+  // Both pages' relayed addresses are on 127.0.0.1 here, hence --allow-loopback-peers.
+  relay = await startRelay(['--web-root', path.join(repoRoot, 'tests', 'browser', 'pages'), '--no-auth',
+    '--allow-loopback-peers']);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+test('10.3: two pages chat over a data channel through the relay', async () => {
+  const room = `chat-${process.pid}-${Date.now()}`;
+  const a = await newPageWithoutWebRtc(browser);
+  const b = await newPageWithoutWebRtc(browser);
+  await a.goto(relay.url(`/chat-10-3.html?room=${room}`));
+  await b.goto(relay.url(`/chat-10-3.html?room=${room}`));
+  assert.equal(await a.evaluate(() => typeof RTCPeerConnection.prototype.createDataChannel), 'function');
+
+  // "call start(true) to initiate"
+  await a.evaluate(() => start(true));
+  await a.waitForFunction(() => chatEnabled, null, { timeout: 30000 });
+  // The answerer's channel arrives through ondatachannel; its onopen may have fired before
+  // setupChat assigned it (an open channel handed to ondatachannel), so wait for the state.
+  await b.waitForFunction(() => typeof channel === 'object' && channel.readyState === 'open', null, { timeout: 30000 });
+
+  await a.evaluate(() => sendChatMessage('hello from A'));
+  await b.waitForFunction(() => received.length > 0, null, { timeout: 10000 });
+  assert.deepEqual(await b.evaluate(() => received), ['hello from A']);
+
+  await b.evaluate(() => sendChatMessage('hi A, B here'));
+  await a.waitForFunction(() => received.length > 0, null, { timeout: 10000 });
+  assert.deepEqual(await a.evaluate(() => received), ['hi A, B here']);
+
+  assert.deepEqual(await a.evaluate(() => logged), []);
+  assert.deepEqual(await b.evaluate(() => logged), []);
+  assert.equal(await a.evaluate(() => pc.connectionState), 'connected');
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+});
