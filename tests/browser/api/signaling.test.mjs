@@ -1,6 +1,5 @@
 // SignalingChannel (the helper the spec examples use) and relay discovery against the real
-// relay's /signal rooms, and spec example 10.3 run verbatim on top of polyrtc as far as the
-// Wasm core allows today.
+// relay's /signal rooms.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
@@ -111,71 +110,5 @@ test('relay discovery: data-relay on the script tag, then polyrtc.configure({rel
     assert.equal((await third.stop()).code, 0);
   }
 });
-
-// Spec example 10.3, verbatim (spec-examples.txt), with the page supplying log, enableChat and
-// showChatMessage as the demo will.
-const kExample103 = `
-var signalingChannel = new SignalingChannel();
-var configuration = { "iceServers": [{ "url": "stun:stun.example.org" }] };
-var pc;
-var channel;
-// call start(true) to initiate
-function start(isInitiator) {
-    pc = new RTCPeerConnection(configuration);
-    // send any ice candidates to the other peer
-    pc.onicecandidate = function (evt) {
-        if (evt.candidate)
-            signalingChannel.send(JSON.stringify({ "candidate": evt.candidate }));
-    };
-    // let the "negotiationneeded" event trigger offer generation
-    pc.onnegotiationneeded = function () {
-        pc.createOffer(localDescCreated, logError);
-    }
-    if (isInitiator) {
-        // create data channel and setup chat
-        channel = pc.createDataChannel("chat");
-        setupChat();
-    } else {
-        // setup chat on incoming data channel
-        pc.ondatachannel = function (evt) {
-            channel = evt.channel;
-            setupChat();
-        };
-    }
-}
-function localDescCreated(desc) {
-    pc.setLocalDescription(desc, function () {
-        signalingChannel.send(JSON.stringify({ "sdp": pc.localDescription }));
-    }, logError);
-}
-signalingChannel.onmessage = function (evt) {
-    if (!pc)
-        start(false);
-    var message = JSON.parse(evt.data);
-    if (message.sdp)
-        pc.setRemoteDescription(new RTCSessionDescription(message.sdp), function () {
-            // if we received an offer, we need to answer
-            if (pc.remoteDescription.type == "offer")
-                pc.createAnswer(localDescCreated, logError);
-        }, logError);
-    else
-        pc.addIceCandidate(new RTCIceCandidate(message.candidate));
-};
-function setupChat() {
-    channel.onopen = function () {
-        // e.g. enable send button
-        enableChat(channel);
-    };
-    channel.onmessage = function (evt) {
-        showChatMessage(evt.data);
-    };
-}
-function sendChatMessage(msg) {
-    channel.send(msg);
-}
-function logError(error) {
-    log(error.name + ": " + error.message);
-}
-`;
 
 // Spec example 10.3 itself, end to end, is tests/browser/example_10_3.test.mjs.
