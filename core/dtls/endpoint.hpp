@@ -215,7 +215,7 @@ public:
     size_t max_app_payload() const;
 
     // --- inputs
-    // One received datagram (already demultiplexed with is_dtls_record()). A server that has
+    // One received datagram (already demultiplexed: stun::classify_packet() == kDtls). A server that has
     // not been started starts now. Never fails: bad input is dropped and counted.
     void handle_receive(Timestamp now, ByteView datagram);
     // Call when `now` reaches poll_timeout(); earlier calls are harmless.
