@@ -25,6 +25,7 @@ function percentile(samples, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 const median = (samples) => percentile(samples, 50);
+const progress = (what) => process.stderr.write(`  ... ${what}\n`);
 
 async function measure(browser, relay, mode) {
   const room = `bench-${mode}-${process.pid}-${Date.now()}`;
@@ -38,14 +39,17 @@ async function measure(browser, relay, mode) {
       if (ours !== (mode === 'polyrtc')) throw new Error(`${mode} page has ${ours ? "polyrtc's" : 'the native'} RTCPeerConnection`);
     }
     a.setDefaultTimeout(kTimeout);
+    progress(`${mode}: connecting`);
     const r = { cold: await a.evaluate(() => connect()) };
     const warm = [];
     for (let i = 0; i < kWarmConnects; i++) warm.push(await a.evaluate(() => connect()));
     r.warm = median(warm);
+    progress(`${mode}: round trips`);
     const rtt = await a.evaluate((n) => roundTrips(n), kRoundTrips);
     r.rttP50 = percentile(rtt, 50);
     r.rttP99 = percentile(rtt, 99);
     for (const size of [1024, 65536]) {
+      progress(`${mode}: throughput, ${size}-byte messages`);
       r[`mbps${size}`] = await a.evaluate(([s, ms, hw]) => throughput(s, ms, hw), [size, kThroughputMs, kHighWater]);
     }
     r.downloads = await a.evaluate(() => downloads());

@@ -1,14 +1,23 @@
 // Child processes a test starts (Xvfb, WebKitWebDriver and its MiniBrowser): each is spawned
 // as the leader of its own process group, so stopping it also stops what it spawned
 // (MiniBrowser's web and network processes), and never anything else. A process still
-// running when Node exits (a test that crashed before its `after`) is killed then.
+// running when Node exits (a test that crashed before its `after`) or is stopped by a signal
+// (the test runner's timeout, Ctrl-C) is killed then.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import os from 'node:os';
 
 const running = new Set();
-process.on('exit', () => {
+const killAll = () => {
   for (const child of running) killGroup(child, 'SIGKILL');
-});
+};
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(128 + os.constants.signals[signal]);
+  });
+}
 
 function killGroup(child, signal) {
   try {

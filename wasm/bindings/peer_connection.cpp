@@ -324,7 +324,13 @@ public:
     val pollEvent() {
         if (!pc_) return val::null();
         auto event = pc_->poll_event();
-        return event ? event_value(*event) : val::null();
+        if (!event) return val::null();
+        val out = event_value(*event);
+        // The contract's bufferedamountlow carries the amount the engine still holds; without
+        // it the page's bufferedAmount became NaN after the first drain.
+        if (const auto* low = std::get_if<peer::ChannelBufferedAmountLowEvent>(&*event))
+            out.set("bufferedAmount", bufferedAmount(low->handle));
+        return out;
     }
     double pollTimeout() const {
         if (!pc_) return -1;

@@ -8,11 +8,12 @@ import { chat, startChatRelay } from './chat.mjs';
 let relay;
 const engines = {};
 
+// Bounded: a browser that does not start fails the file instead of hanging it.
 before(async () => {
   relay = await startChatRelay();
   // One at a time: three browser startups at once on a loaded 2-core machine only time out.
   for (const name of ['webkitgtk', 'firefox', 'chromium']) engines[name] = await launchEngine(name);
-});
+}, { timeout: 240000 });
 
 after(async () => {
   await Promise.all(Object.values(engines).map((engine) => engine.close()));
@@ -20,7 +21,7 @@ after(async () => {
 });
 
 for (const [offerer, answerer] of [['webkitgtk', 'firefox'], ['firefox', 'chromium'], ['chromium', 'webkitgtk']]) {
-  test(`engines.cross: spec example 10.3 chats from a ${offerer} page to a ${answerer} page`, async (t) => {
+  test(`engines.cross: spec example 10.3 chats from a ${offerer} page to a ${answerer} page`, { timeout: 120000 }, async (t) => {
     const a = await engines[offerer].newPage();
     const b = await engines[answerer].newPage();
     try {

@@ -10,17 +10,18 @@ import { chat, startChatRelay } from './chat.mjs';
 let relay;
 let firefox;
 
+// Bounded: a browser that does not start fails the file instead of hanging it.
 before(async () => {
   relay = await startChatRelay();
   firefox = await launchEngine('firefox');
-});
+}, { timeout: 240000 });
 
 after(async () => {
   await firefox?.close();
   await relay?.stop();
 });
 
-test('engines.firefox: the pref removes RTCPeerConnection and leaves a native RTCDataChannel', async () => {
+test('engines.firefox: the pref removes RTCPeerConnection and leaves a native RTCDataChannel', { timeout: 120000 }, async () => {
   const page = await firefox.newPage();
   try {
     await page.goto('about:blank');
@@ -39,7 +40,7 @@ test('engines.firefox: the pref removes RTCPeerConnection and leaves a native RT
   }
 });
 
-test('engines.firefox: spec example 10.3 chats between two Firefox pages with polyrtc RTCDataChannel', async (t) => {
+test('engines.firefox: spec example 10.3 chats between two Firefox pages with polyrtc RTCDataChannel', { timeout: 120000 }, async (t) => {
   const a = await firefox.newPage();
   const b = await firefox.newPage();
   try {

@@ -8,17 +8,18 @@ import { chat, startChatRelay } from './chat.mjs';
 let relay;
 let webkit;
 
+// Bounded: a browser that does not start fails the file instead of hanging it.
 before(async () => {
   relay = await startChatRelay();
   webkit = await launchEngine('webkitgtk');
-});
+}, { timeout: 240000 });
 
 after(async () => {
   await webkit?.close();
   await relay?.stop();
 });
 
-test('engines.webkitgtk: the browser has no WebRTC of its own but has WebAssembly and WebSocket', async () => {
+test('engines.webkitgtk: the browser has no WebRTC of its own but has WebAssembly and WebSocket', { timeout: 120000 }, async () => {
   const page = await webkit.newPage();
   try {
     await page.goto('about:blank');
@@ -32,7 +33,7 @@ test('engines.webkitgtk: the browser has no WebRTC of its own but has WebAssembl
   }
 });
 
-test('engines.webkitgtk: spec example 10.3 chats between two WebKitGTK pages through the relay', async (t) => {
+test('engines.webkitgtk: spec example 10.3 chats between two WebKitGTK pages through the relay', { timeout: 120000 }, async (t) => {
   const a = await webkit.newPage();
   const b = await webkit.newPage();
   try {
