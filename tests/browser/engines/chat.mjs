@@ -38,6 +38,10 @@ export async function chat(a, b, relay, { timeout = 45000 } = {}) {
     leftovers.push(globals.leftovers);
   }
 
+  // The relay hands a room's messages only to the pages already in it: the answerer's
+  // signaling socket must be open before the offer goes out.
+  for (const page of [a, b]) await page.waitForFunction(() => signalingChannel.readyState === 1, undefined, { timeout });
+
   const t0 = Date.now();
   // "call start(true) to initiate"
   await a.evaluate(() => { start(true); });
