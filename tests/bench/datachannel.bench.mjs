@@ -8,8 +8,9 @@
 // WebSocket, the native stack over TURN over UDP. (Chromium gathers no host candidate on
 // loopback, and the machine's other address is not for tests, so a direct native pair on
 // loopback is not possible; the relay hop is the same for both columns.)
-// Chromium's own WebSocket is the slowest link of the polyrtc path on this machine (~9 MB/s
-// received per socket, docs/testing.md), so polyrtc's throughput is bounded by it.
+// Chromium's own WebSocket is a slow link on this machine (../shared/STYLE.md: ~9 MB/s
+// received per socket), so the run also measures a plain WebSocket through the relay in
+// frames of one TURN packet's size: the ceiling polyrtc's transport puts on it.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
@@ -75,6 +76,14 @@ async function measure(browser, relay, mode) {
       r[`mbps${size}`] = await run(total);
       r[`bytes${size}`] = total;
     }
+    if (mode === 'polyrtc') {
+      progress('reference: WebSocket through the relay, 1200-byte frames');
+      const wsRoom = `${room}-ws`;
+      await b.evaluate((name) => wsCounter(name), wsRoom);
+      const run = (total) => a.evaluate(([name, t]) => wsThroughput(name, 1200, t), [wsRoom, total]);
+      const estimate = await run(1200 * 1000);
+      r.wsMbps = await run(Math.max(1200 * 1000, Math.round((estimate * 1e6 * kThroughputMs) / 1000 / 1200) * 1200));
+    }
     r.downloads = await a.evaluate(() => downloads());
     for (const page of [a, b]) {
       const errors = page.errors ?? [];
@@ -124,6 +133,8 @@ for (const [label, key, digits] of rows) {
   const ratio = polyrtc[key] / native[key];
   console.log(`${label.padEnd(width)}  ${polyrtc[key].toFixed(digits).padStart(9)}  ${native[key].toFixed(digits).padStart(9)}  ${ratio.toFixed(2)}x`);
 }
+console.log(`reference, polyrtc's transport without the stack: a plain Chromium WebSocket page -> relay -> page, ` +
+  `1200-byte frames: ${polyrtc.wsMbps.toFixed(2)} MB/s`);
 const script = fileSizes('polyrtc.js');
 const wasm = fileSizes('polyrtc.wasm');
 const seen = Object.fromEntries(polyrtc.downloads.map((d) => [d.name, d]));
