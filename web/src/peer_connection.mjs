@@ -389,8 +389,13 @@ export class RTCPeerConnection extends BaseEventTarget {
         throw domException('InvalidStateError', `setLocalDescription: a local ${type} is not allowed in signaling state ${state}`);
       }
       const engine = await this.#requireEngine();
-      const applied = engine.command('setLocalDescription', type, type === 'rollback' ? '' : sdp);
+      // The engine applies the description inside the task that resolves p: the candidates it
+      // may surface at once (its relay allocation is often ready) are queued after that task,
+      // so, as in native browsers, icecandidate fires after setLocalDescription's callbacks.
+      // Spec example 10.3 sends its SDP from that callback; a candidate first reached the far
+      // side before any remote description.
       return this.#inTask(() => {
+        const applied = engine.command('setLocalDescription', type, type === 'rollback' ? '' : sdp);
         if (type !== 'rollback') this.#localDescriptionSet = true;
         if (type === 'offer' || type === 'answer') {
           const fresh = iceCredentials(applied.sdp);
