@@ -69,12 +69,11 @@ async function measure(browser, relay, mode) {
     r.rttP99 = percentile(rtt, 99);
     for (const size of [1024, 65536]) {
       progress(`${mode}: throughput, ${size}-byte messages`);
-      // A short run sizes the measured one to about kThroughputMs (the two stacks differ ~50x).
+      // A short run sizes the measured one to about kThroughputMs (the two stacks differ ~5-10x).
       const run = (total) => a.evaluate(([s, t, hw]) => throughput(s, t, hw), [size, total, kHighWater]);
       const estimate = await run(kCalibrationBytes);
       const total = Math.min(kMaxBytes, Math.max(kCalibrationBytes, Math.round((estimate * 1e6 * kThroughputMs) / 1000 / size) * size));
       r[`mbps${size}`] = await run(total);
-      r[`bytes${size}`] = total;
     }
     if (mode === 'polyrtc') {
       progress('reference: WebSocket through the relay, 1200-byte frames');
