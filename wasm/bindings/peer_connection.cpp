@@ -349,6 +349,11 @@ public:
         return pc_ ? description_value(pc_->pending_remote_description()) : val::null();
     }
     bool negotiationNeeded() const { return pc_ && pc_->negotiation_needed(); }
+    // The remote a=max-message-size once negotiated, else -1 (RTCSctpTransport.maxMessageSize).
+    double maxMessageSize() const {
+        auto size = pc_ ? pc_->max_message_size() : std::nullopt;
+        return size ? static_cast<double>(*size) : -1;
+    }
 
 private:
     // Commands carry no time from JS; they run at the time of the latest input, which the
@@ -388,7 +393,8 @@ EMSCRIPTEN_BINDINGS(polyrtc_peer_connection) {
         .property("pendingLocalDescription", &PeerConnectionCore::pendingLocalDescription)
         .property("currentRemoteDescription", &PeerConnectionCore::currentRemoteDescription)
         .property("pendingRemoteDescription", &PeerConnectionCore::pendingRemoteDescription)
-        .property("negotiationNeeded", &PeerConnectionCore::negotiationNeeded);
+        .property("negotiationNeeded", &PeerConnectionCore::negotiationNeeded)
+        .property("maxMessageSize", &PeerConnectionCore::maxMessageSize);
 }
 
 }  // namespace polyrtc::wasm

@@ -7,6 +7,9 @@ import {
 } from './webidl.mjs';
 
 const kMaxIdentifierBytes = 65535;
+// How much send() queues before it refuses with OperationError (the spec's "not enough buffer
+// space"): Chromium's limit, so pages written against it behave the same here.
+export const kMaxBufferedAmount = 16 * 1024 * 1024;
 
 // RTCDataChannelInit after conversion and createDataChannel's checks (steps 5-11).
 export function toDataChannelInit(label, dict) {
@@ -102,6 +105,14 @@ export class RTCDataChannel extends BaseEventTarget {
     if (arguments.length < 1) throw typeError('send: 1 argument required, but only 0 present');
     if (this.#readyState !== 'open') throw domException('InvalidStateError', `send: the channel is ${this.#readyState}, not open`);
     const message = outgoingMessage(data);
+    // Checked here too because a Blob (and whatever waits behind one) reaches the engine later.
+    const maxMessageSize = this.#engine.get('maxMessageSize') ?? -1;
+    if (maxMessageSize >= 0 && message.size > maxMessageSize) {
+      throw typeError(`send: the message is ${message.size} bytes, more than the peer's max-message-size of ${maxMessageSize}`);
+    }
+    if (this.#bufferedAmount + message.size > kMaxBufferedAmount) {
+      throw domException('OperationError', `send: ${this.#bufferedAmount} bytes are already queued; ${message.size} more would pass the ${kMaxBufferedAmount}-byte limit`);
+    }
     if (message.blob || this.#sendQueue.length > 0) {
       this.#sendQueue.push(message);
       this.#bufferedAmount += message.size;
@@ -109,8 +120,14 @@ export class RTCDataChannel extends BaseEventTarget {
       return;
     }
     // Throws the core's error (TypeError over max-message-size, OperationError when full).
-    this.#engine.command('sendData', this.#handle, message.binary, message.bytes);
+    // Counted first: the command pumps, and the pump looks for channels with bytes buffered.
     this.#bufferedAmount += message.size;
+    try {
+      this.#engine.command('sendData', this.#handle, message.binary, message.bytes);
+    } catch (error) {
+      this.#bufferedAmount -= message.size;
+      throw error;
+    }
   }
 
   async #drainSendQueue() {

@@ -113,6 +113,8 @@ export class RTCPeerConnection extends BaseEventTarget {
   #engine = null;
   #link;
   #stats = { dataChannelsOpened: 0, dataChannelsClosed: 0 };
+  #lastLocalCandidate = null; // sdpMid etc. of this generation's candidates, for end-of-candidates
+  #bufferedAmountUpdateQueued = false;
 
   constructor(configuration = {}) {
     super();
@@ -142,6 +144,7 @@ export class RTCPeerConnection extends BaseEventTarget {
       },
       relayUrl,
       onEvent: (event) => this.#onEngineEvent(event),
+      onPumped: () => this.#scheduleBufferedAmountUpdate(),
     });
     if (this.#closed) {
       engine.close();
@@ -249,6 +252,25 @@ export class RTCPeerConnection extends BaseEventTarget {
         }
       });
     });
+  }
+
+  // A description or candidate command: what the engine does because of it (gathering,
+  // candidates, checking, ...) must become visible after the task that settles the call, as
+  // the spec's ICE agent queues its own tasks. The events are held until that task is queued.
+  #heldCommand(engine, name, ...args) {
+    engine.hold();
+    try {
+      return engine.command(name, ...args);
+    } catch (error) {
+      engine.release();
+      throw error;
+    }
+  }
+
+  #inTaskBeforeHeld(engine, steps) {
+    const promise = this.#inTask(steps);
+    engine.release();
+    return promise;
   }
 
   async #requireEngine() {
@@ -389,8 +411,18 @@ export class RTCPeerConnection extends BaseEventTarget {
         throw domException('InvalidStateError', `setLocalDescription: a local ${type} is not allowed in signaling state ${state}`);
       }
       const engine = await this.#requireEngine();
-      const applied = engine.command('setLocalDescription', type, type === 'rollback' ? '' : sdp);
-      return this.#inTask(() => {
+      let localSdp = sdp;
+      // No SDP (parameterless setLocalDescription, or {type} alone): the last offer/answer
+      // made, or a fresh one when there is none (webrtc-pc §4.4.1.6 setLocalDescription).
+      if (localSdp === '' && type === 'offer') {
+        if (this.#lastCreatedOffer === '') this.#lastCreatedOffer = engine.command('createOffer', { iceRestart: false }).sdp;
+        localSdp = this.#lastCreatedOffer;
+      } else if (localSdp === '' && (type === 'answer' || type === 'pranswer')) {
+        if (this.#lastCreatedAnswer === '') this.#lastCreatedAnswer = engine.command('createAnswer').sdp;
+        localSdp = this.#lastCreatedAnswer;
+      }
+      const applied = this.#heldCommand(engine, 'setLocalDescription', type, type === 'rollback' ? '' : localSdp);
+      return this.#inTaskBeforeHeld(engine, () => {
         if (type !== 'rollback') this.#localDescriptionSet = true;
         if (type === 'offer' || type === 'answer') {
           const fresh = iceCredentials(applied.sdp);
@@ -426,8 +458,8 @@ export class RTCPeerConnection extends BaseEventTarget {
         throw domException('InvalidStateError', `setRemoteDescription: a remote ${type} is not allowed in signaling state ${state}`);
       }
       const engine = await this.#requireEngine();
-      engine.command('setRemoteDescription', type, type === 'rollback' ? '' : sdp);
-      return this.#inTask(() => {
+      this.#heldCommand(engine, 'setRemoteDescription', type, type === 'rollback' ? '' : sdp);
+      return this.#inTaskBeforeHeld(engine, () => {
         if (type !== 'rollback' && this.#canTrickleIceCandidates === null) {
           this.#canTrickleIceCandidates = /^a=ice-options:.*\btrickle\b/m.test(sdp);
         }
@@ -493,8 +525,8 @@ export class RTCPeerConnection extends BaseEventTarget {
         throw domException('OperationError', 'addIceCandidate: the usernameFragment matches no remote ICE generation');
       }
       const engine = await this.#requireEngine();
-      engine.command('addIceCandidate', candidate);
-      return this.#inTask(() => {
+      this.#heldCommand(engine, 'addIceCandidate', candidate);
+      return this.#inTaskBeforeHeld(engine, () => {
         this.#currentRemoteDescription = toDescription(engine.get('currentRemoteDescription'));
         this.#pendingRemoteDescription = toDescription(engine.get('pendingRemoteDescription'));
         return undefined;
@@ -554,6 +586,23 @@ export class RTCPeerConnection extends BaseEventTarget {
     });
   }
 
+  // After each pump, in a task: channels whose bufferedAmount is above what the engine still
+  // holds go down to it (firing bufferedamountlow on crossing the threshold). The spec makes the
+  // decrease visible only after a task checkpoint, never inside the task that called send().
+  #scheduleBufferedAmountUpdate() {
+    if (this.#bufferedAmountUpdateQueued) return;
+    if (!this.#channels.some((c) => c.bufferedAmount > 0)) return;
+    this.#bufferedAmountUpdateQueued = true;
+    queueTask(() => {
+      this.#bufferedAmountUpdateQueued = false;
+      const engine = this.#engine;
+      if (this.#closed || !engine || engine.closed) return;
+      for (const [handle, channel] of this.#channelsByHandle) {
+        if (channel.bufferedAmount > 0) channelInternals.updateBufferedAmount(channel, engine.bufferedAmount(handle));
+      }
+    });
+  }
+
   #channelFor(handle) {
     return this.#channelsByHandle.get(handle) ?? null;
   }
@@ -570,10 +619,26 @@ export class RTCPeerConnection extends BaseEventTarget {
           sdpMLineIndex: event.sdpMLineIndex ?? null,
           usernameFragment: event.usernameFragment ?? null,
         });
+        if (candidate) this.#lastLocalCandidate = { sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex, usernameFragment: candidate.usernameFragment };
         this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate }));
         break;
       }
       case 'icegatheringstatechange':
+        if (event.state === 'complete' && this.#lastLocalCandidate) {
+          // "Finished gathering a generation": first an icecandidate whose candidate is the
+          // empty string (end-of-candidates for that generation), then, in the next task, the
+          // state change and the null candidate (webrtc-pc §5.6.1, PR 2894).
+          const { sdpMid, sdpMLineIndex, usernameFragment } = this.#lastLocalCandidate;
+          this.#lastLocalCandidate = null;
+          const endOfCandidates = new RTCIceCandidate({ candidate: '', sdpMid, sdpMLineIndex, usernameFragment });
+          this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate: endOfCandidates }));
+          queueTask(() => {
+            if (this.#closed) return;
+            this.#iceGatheringState = event.state;
+            this.dispatchEvent(new Event('icegatheringstatechange'));
+          });
+          break;
+        }
         this.#iceGatheringState = event.state;
         this.dispatchEvent(new Event('icegatheringstatechange'));
         break;
@@ -624,7 +689,7 @@ export class RTCPeerConnection extends BaseEventTarget {
       }
       case 'bufferedamountlow': {
         const channel = this.#channelFor(event.handle);
-        if (channel) channelInternals.updateBufferedAmount(channel, event.bufferedAmount);
+        if (channel) channelInternals.updateBufferedAmount(channel, engine.bufferedAmount(event.handle));
         break;
       }
       case 'channelerror': {

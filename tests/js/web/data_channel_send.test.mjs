@@ -21,6 +21,7 @@ function recorder({ refuse = null } = {}) {
   return {
     calls,
     closed: false,
+    get() { return -1; }, // maxMessageSize: not negotiated, the engine decides
     command(name, handle, binary, bytes) {
       if (refuse) throw refuse;
       calls.push({ name, handle, binary, bytes: Buffer.from(bytes).toString('latin1') });
