@@ -115,6 +115,7 @@ export class RTCPeerConnection extends BaseEventTarget {
   #stats = { dataChannelsOpened: 0, dataChannelsClosed: 0 };
   #lastLocalCandidate = null; // sdpMid etc. of this generation's candidates, for end-of-candidates
   #bufferedAmountUpdateQueued = false;
+  #nullCandidateDeferred = false;
 
   constructor(configuration = {}) {
     super();
@@ -611,6 +612,10 @@ export class RTCPeerConnection extends BaseEventTarget {
     const engine = this.#engine;
     switch (event.type) {
       case 'icecandidate': {
+        if (this.#nullCandidateDeferred && (event.candidate === null || event.candidate === undefined)) {
+          this.#nullCandidateDeferred = false;
+          break;
+        }
         this.#currentLocalDescription = toDescription(engine.get('currentLocalDescription'));
         this.#pendingLocalDescription = toDescription(engine.get('pendingLocalDescription'));
         const candidate = event.candidate === null || event.candidate === undefined ? null : new RTCIceCandidate({
@@ -632,10 +637,13 @@ export class RTCPeerConnection extends BaseEventTarget {
           this.#lastLocalCandidate = null;
           const endOfCandidates = new RTCIceCandidate({ candidate: '', sdpMid, sdpMLineIndex, usernameFragment });
           this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate: endOfCandidates }));
+          // The engine's null candidate follows this event; it is fired here instead, last.
+          this.#nullCandidateDeferred = true;
           queueTask(() => {
             if (this.#closed) return;
             this.#iceGatheringState = event.state;
             this.dispatchEvent(new Event('icegatheringstatechange'));
+            this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate: null }));
           });
           break;
         }

@@ -177,6 +177,13 @@ export class EngineConnection {
     this.#timer = null;
     try {
       this.#core.close();
+      // The core's goodbye (SCTP ABORT, DTLS close_notify, TURN deallocation) still leaves,
+      // so the peer learns at once instead of when its consent checks time out. A socket
+      // still connecting never carried anything: there is no one to tell.
+      let out;
+      while ((out = this.#core.pollTransmit()) !== null && out !== undefined) {
+        if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(out.data);
+      }
     } finally {
       this.#core.delete();
       if (this.#ws) {
