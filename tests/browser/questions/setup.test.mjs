@@ -61,12 +61,42 @@ test('q1.candidate-early: addIceCandidate before setRemoteDescription is Invalid
   assert.deepEqual(r.connected, ['connected', 'connected']);
 });
 
+test('q2.polite-rollback: when only one side gives way (rolls back, implicitly, and answers) and the other ignores the crossing offer, both channels open', async () => {
+  const r = await page.evaluate(async () => {
+    const impolite = new RTCPeerConnection();
+    const polite = new RTCPeerConnection();
+    trickle(impolite, polite);
+    trickle(polite, impolite);
+    const a = impolite.createDataChannel('from-impolite');
+    const b = polite.createDataChannel('from-polite');
+    await Promise.all([impolite.setLocalDescription(), polite.setLocalDescription()]);
+    const trace = [polite.signalingState];
+    // The polite side takes the other offer in have-local-offer: its own offer rolls back.
+    await polite.setRemoteDescription(impolite.localDescription);
+    trace.push(polite.signalingState, polite.localDescription);
+    await polite.setLocalDescription();
+    trace.push(polite.signalingState);
+    // The impolite side never applies the polite offer; it takes the answer.
+    await impolite.setRemoteDescription(polite.localDescription);
+    const labels = { impolite: [], polite: [] };
+    impolite.ondatachannel = (e) => labels.impolite.push(e.channel.label);
+    polite.ondatachannel = (e) => labels.polite.push(e.channel.label);
+    await until(() => a.readyState === 'open' && b.readyState === 'open', 15000, 'both channels open');
+    await until(() => labels.impolite.length === 1 && labels.polite.length === 1, 5000, 'both announced');
+    const out = { trace, labels, states: [impolite.connectionState, polite.connectionState] };
+    impolite.close();
+    polite.close();
+    return out;
+  });
+  assert.deepEqual(r.trace, ['have-local-offer', 'have-remote-offer', null, 'stable']);
+  assert.deepEqual(r.labels, { impolite: ['from-polite'], polite: ['from-impolite'] });
+  assert.deepEqual(r.states, ['connected', 'connected']);
+});
+
 test('q3.negotiationneeded: not fired while an offer is outstanding; fired once back in stable if still needed; once for two channels in one task', async () => {
   const r = await page.evaluate(async () => {
     const pc1 = new RTCPeerConnection();
-    const pc2 = new RTCPeerConnection();
-    trickle(pc1, pc2);
-    trickle(pc2, pc1);
+    const pc2 = new RTCPeerConnection(); // no candidates exchanged: only negotiation matters here
     const fired = [];
     pc1.onnegotiationneeded = () => fired.push(pc1.signalingState);
     pc1.createDataChannel('a');
