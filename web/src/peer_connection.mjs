@@ -1,7 +1,7 @@
 // RTCPeerConnection (webrtc-pc §4.4), its operations chain, the legacy callback forms (§4.4.3)
 // and the negotiation-needed flag. The protocol work is the engine's (engine/adapter.mjs); this
 // file keeps the state the spec defines in JS and the order in which things become visible.
-import { BaseEventTarget, RTCPeerConnectionIceEvent, defineEventHandlers } from './events.mjs';
+import { BaseEventTarget, RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, defineEventHandlers } from './events.mjs';
 import { RTCIceCandidate, toIceCandidateInit } from './ice_candidate.mjs';
 import { RTCSessionDescription, toLocalSessionDescriptionInit, toSessionDescriptionInit } from './session_description.mjs';
 import { RTCDataChannelEvent, channelInternals, checkDataChannelInit, toDataChannelInit } from './data_channel.mjs';
@@ -116,6 +116,7 @@ export class RTCPeerConnection extends BaseEventTarget {
   #lastLocalCandidate = null; // sdpMid etc. of this generation's candidates, for end-of-candidates
   #bufferedAmountUpdateQueued = false;
   #nullCandidateDeferred = false;
+  #relayUrl = null;
 
   constructor(configuration = {}) {
     super();
@@ -135,6 +136,7 @@ export class RTCPeerConnection extends BaseEventTarget {
     const relayUrl = relayServer
       ? relayTurnUrlFromIceServer(relayServer.urls.find((u) => /^wss?:/i.test(u)))
       : relayEndpoint('turn');
+    this.#relayUrl = relayUrl;
     const engine = await EngineConnection.open({
       config: {
         seed: crypto.getRandomValues(new Uint8Array(32)),
@@ -628,6 +630,12 @@ export class RTCPeerConnection extends BaseEventTarget {
         this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate }));
         break;
       }
+      case 'icecandidateerror':
+        // The relay is the one server we gather through; no host address is exposed.
+        this.dispatchEvent(new RTCPeerConnectionIceErrorEvent('icecandidateerror', {
+          address: null, port: null, url: this.#relayUrl ?? '', errorCode: event.errorCode, errorText: event.errorText ?? '',
+        }));
+        break;
       case 'icegatheringstatechange':
         if (event.state === 'complete' && this.#lastLocalCandidate) {
           // "Finished gathering a generation": first an icecandidate whose candidate is the

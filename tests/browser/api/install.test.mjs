@@ -8,7 +8,7 @@ import { setup, pageHtml, kPageHelpers } from './harness.mjs';
 import { kNativeWebRtcGlobals } from '../../support/chromium.mjs';
 
 const kApiGlobals = ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'RTCDataChannel', 'RTCDataChannelEvent',
-  'RTCPeerConnectionIceEvent', 'RTCError', 'RTCErrorEvent', 'RTCCertificate', 'RTCStatsReport', 'SignalingChannel'];
+  'RTCPeerConnectionIceEvent', 'RTCPeerConnectionIceErrorEvent', 'RTCError', 'RTCErrorEvent', 'RTCCertificate', 'RTCStatsReport', 'SignalingChannel'];
 
 let env;
 before(async () => {

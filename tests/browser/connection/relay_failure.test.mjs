@@ -81,7 +81,7 @@ test('relay.killed: iceConnectionState goes connected, disconnected, failed on b
   assert.deepEqual(r.states, ['failed', 'failed']);
 });
 
-test('relay.unreachable: with no relay to reach, gathering completes with no candidate and icecandidateerror reports it', { timeout: 60000 }, async () => {
+test('relay.unreachable: with no relay to reach, icecandidateerror 701 names its URL, then gathering completes with no candidate', { timeout: 60000 }, async () => {
   // A port nothing listens on: a relay that was started and stopped.
   const gone = await startRelay(['--no-auth']);
   const url = gone.url('/');
@@ -94,21 +94,30 @@ test('relay.unreachable: with no relay to reach, gathering completes with no can
     const seen = [];
     pc.onicegatheringstatechange = () => seen.push('gathering:' + pc.iceGatheringState);
     pc.onicecandidate = (e) => seen.push('icecandidate:' + (e.candidate === null ? 'null' : e.candidate.candidate === '' ? 'end' : e.candidate.type));
-    pc.onicecandidateerror = (e) => seen.push('icecandidateerror:' + e.errorCode);
+    let errorEvent = null;
+    pc.onicecandidateerror = (e) => {
+      seen.push('icecandidateerror:' + e.errorCode);
+      errorEvent = { isIceErrorEvent: e instanceof RTCPeerConnectionIceErrorEvent, url: e.url, address: e.address, port: e.port, text: e.errorText };
+    };
     pc.oniceconnectionstatechange = () => seen.push('ice:' + pc.iceConnectionState);
     pc.onconnectionstatechange = () => seen.push('connection:' + pc.connectionState);
     const dc = pc.createDataChannel('chat');
     const offer = await settles(pc.setLocalDescription(), 10000);
     await until(() => pc.iceGatheringState === 'complete', 30000, 'gathering complete');
     await new Promise((r) => setTimeout(r, 300));
-    const out = { offer, seen, dc: dc.readyState, states: [pc.signalingState, pc.iceConnectionState, pc.connectionState] };
+    const out = { offer, seen, errorEvent, dc: dc.readyState, states: [pc.signalingState, pc.iceConnectionState, pc.connectionState] };
     pc.close();
     return out;
   }, url);
   assert.deepEqual(r.offer, { resolved: 'undefined' }, 'the offer still works without a relay');
   assert.ok(r.seen.includes('gathering:complete'), r.seen.join(', '));
   assert.ok(!r.seen.some((e) => /^icecandidate:(relay|host|srflx)/.test(e)), 'no candidate gathered');
-  assert.ok(r.seen.some((e) => e.startsWith('icecandidateerror:')), `icecandidateerror fired (${r.seen.join(', ')})`);
-  assert.equal(r.seen.at(-1), 'icecandidate:null');
+  // 701: the W3C code for "the server could not be reached"; before gathering completes.
+  assert.deepEqual(r.seen.filter((e) => !e.startsWith('gathering:gathering')),
+    ['icecandidateerror:701', 'gathering:complete', 'icecandidate:null'], r.seen.join(', '));
+  assert.equal(r.errorEvent.isIceErrorEvent, true);
+  assert.equal(r.errorEvent.url, url.replace(/^http/, 'ws') + 'turn');
+  assert.deepEqual([r.errorEvent.address, r.errorEvent.port], [null, null]);
+  assert.match(r.errorEvent.text, /relay/);
   assert.equal(r.dc, 'connecting');
 });
