@@ -69,6 +69,7 @@ export class RTCDataChannel extends BaseEventTarget {
   #engine = null;
   #handle = null;
   #sendQueue = [];  // messages waiting for a Blob read before them
+  #counters = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 };
   #reading = false;
 
   constructor(...args) {
@@ -128,6 +129,12 @@ export class RTCDataChannel extends BaseEventTarget {
       this.#bufferedAmount -= message.size;
       throw error;
     }
+    this.#countSent(message.size);
+  }
+
+  #countSent(size) {
+    this.#counters.messagesSent++;
+    this.#counters.bytesSent += size;
   }
 
   async #drainSendQueue() {
@@ -145,6 +152,7 @@ export class RTCDataChannel extends BaseEventTarget {
           this.#failWith(`send: ${error.message}`);
           return;
         }
+        this.#countSent(message.size);
       }
     } finally {
       this.#reading = false;
@@ -189,6 +197,13 @@ export class RTCDataChannel extends BaseEventTarget {
         }
       },
       init(channel) { return channel.#init; },
+      // RTCDataChannelStats members this side counts (webrtc-stats §5.10).
+      stats(channel) {
+        return {
+          label: channel.#init.label, protocol: channel.#init.protocol, dataChannelIdentifier: channel.#id ?? undefined,
+          state: channel.#readyState, ...channel.#counters,
+        };
+      },
       // The engine made the channel's SCTP stream: from now on sends go to `handle`.
       attach(channel, engine, handle, id) {
         channel.#engine = engine;
@@ -208,6 +223,8 @@ export class RTCDataChannel extends BaseEventTarget {
       markOpen(channel) { channel.#readyState = 'open'; },
       receive(channel, binary, bytes) {
         if (channel.#readyState !== 'open') return;
+        channel.#counters.messagesReceived++;
+        channel.#counters.bytesReceived += bytes.byteLength;
         let data;
         if (!binary) data = new TextDecoder().decode(bytes);
         else if (channel.#binaryType === 'blob') data = new Blob([bytes]);

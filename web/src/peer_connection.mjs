@@ -559,9 +559,20 @@ export class RTCPeerConnection extends BaseEventTarget {
     if (selector !== null) return Promise.reject(typeError('getStats: the selector must be a MediaStreamTrack or null (this connection has no tracks)'));
     return this.#requireEngine().then((engine) => {
       const reports = engine.closed ? [] : [...engine.command('getStats')];
+      const timestamp = performance.timeOrigin + performance.now();
+      for (const report of reports) {
+        report.timestamp = timestamp; // the engine's clock is performance.now(); stats use the epoch
+        if (report.der) {
+          report.base64Certificate = btoa(String.fromCharCode(...report.der));
+          delete report.der;
+        }
+      }
+      this.#channels.forEach((channel, index) => {
+        reports.push({ id: `D${index}`, type: 'data-channel', timestamp, ...channelInternals.stats(channel) });
+      });
       if (!reports.some((r) => r.type === 'peer-connection')) {
         reports.push({
-          id: 'P', type: 'peer-connection', timestamp: performance.timeOrigin + performance.now(),
+          id: 'P', type: 'peer-connection', timestamp,
           dataChannelsOpened: this.#stats.dataChannelsOpened, dataChannelsClosed: this.#stats.dataChannelsClosed,
         });
       }
