@@ -211,3 +211,21 @@ test('data.channels: 100 channels on one connection open on both sides with dist
   });
   assert.deepEqual(r, { distinctIds: 100, idsMatch: true, protocolsMatch: true, evenIds: true, delivered: true });
 });
+
+test('data.many-connections: eight connections open at once in one page, each with its own engine, socket and timer, carry their own messages', async () => {
+  const r = await page.evaluate(async () => {
+    const pairs = await Promise.all(Array.from({ length: 8 }, (_, i) => connectPair({ label: 'pair' + i })));
+    const got = pairs.map(({ dc2 }) => nextMessage(dc2, 20000));
+    pairs.forEach(({ dc1 }, i) => dc1.send('to pair ' + i));
+    const messages = (await Promise.all(got)).map((m) => m.data);
+    const states = pairs.map(({ pc1, pc2 }) => pc1.connectionState + '/' + pc2.connectionState);
+    for (const { pc1, pc2 } of pairs) {
+      pc1.close();
+      pc2.close();
+    }
+    return { messages, states, closed: pairs.every(({ dc1, dc2 }) => dc1.readyState === 'closed' && dc2.readyState === 'closed') };
+  });
+  assert.deepEqual(r.messages, Array.from({ length: 8 }, (_, i) => 'to pair ' + i));
+  assert.deepEqual(r.states, Array(8).fill('connected/connected'));
+  assert.equal(r.closed, true);
+});
