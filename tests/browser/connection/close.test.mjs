@@ -92,3 +92,32 @@ test('close.connection: RTCPeerConnection.close() on one side closes its channel
   assert.equal(r.remote.at(-1), 'close:closed');
   assert.equal(r.sendAfter, 'DOMException:InvalidStateError');
 });
+
+// The relay's own gauges: TURN WebSockets open and allocations held.
+async function relayGauges() {
+  const text = await (await fetch(env.server.url + '/metrics')).text();
+  const value = (re) => Number(re.exec(text)?.[1] ?? NaN);
+  return { sockets: value(/polyrtc_relay_websocket_connections\{path="\/turn"\} (\d+)/), allocations: value(/^polyrtc_relay_turn_allocations (\d+)/m) };
+}
+
+async function gaugesReach(expected, what) {
+  const deadline = Date.now() + 10000;
+  let last;
+  while (Date.now() < deadline) {
+    last = await relayGauges();
+    if (last.sockets === expected.sockets && last.allocations === expected.allocations) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.deepEqual(last, expected, what);
+}
+
+test('close.resources: close() gives back the connection\'s relay socket and allocation, and leaving the page gives back the rest', async () => {
+  await gaugesReach({ sockets: 0, allocations: 0 }, 'earlier tests left nothing behind');
+  const other = await env.open();
+  await other.evaluate(async () => { window.call = await connectPair(); });
+  await gaugesReach({ sockets: 2, allocations: 2 }, 'one socket and one allocation per connection');
+  await other.evaluate(() => call.pc1.close());
+  await gaugesReach({ sockets: 1, allocations: 1 }, 'close() deallocates and closes the socket');
+  await other.goto('about:blank'); // pagehide: the engine of the still-open pc2 is closed and freed
+  await gaugesReach({ sockets: 0, allocations: 0 }, 'unloading the page frees the rest');
+});
