@@ -68,7 +68,7 @@ for (const closer of ['offerer', 'answerer']) {
   });
 }
 
-test('close.connection: RTCPeerConnection.close() on one side closes its channels silently; the peer sees the channel close and ICE go away', async () => {
+test('close.connection: RTCPeerConnection.close() on one side closes its channels silently, and the peer sees its channel close at once', async () => {
   const r = await page.evaluate(async () => {
     const { pc1, pc2, dc1, dc2 } = await connectPair();
     const seen = { local: [], remote: [], pc2: [] };
