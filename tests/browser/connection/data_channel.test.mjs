@@ -229,3 +229,34 @@ test('data.many-connections: eight connections open at once in one page, each wi
   assert.deepEqual(r.states, Array(8).fill('connected/connected'));
   assert.equal(r.closed, true);
 });
+
+test('data.init: every RTCDataChannelInit option reaches the peer through DCEP, and partially reliable channels carry messages', async () => {
+  const r = await page.evaluate(async () => {
+    const { pc1, pc2 } = await connectPair();
+    const inits = [
+      { ordered: false, maxRetransmits: 0, protocol: 'unreliable' },
+      { ordered: true, maxPacketLifeTime: 500, protocol: 'timed' },
+      { ordered: false, protocol: '\u00e9-proto' },
+    ];
+    const remote = [];
+    pc2.ondatachannel = (e) => remote.push(e.channel);
+    const local = inits.map((init, i) => pc1.createDataChannel('opt' + i, init));
+    await until(() => remote.length === 3 && local.every((c) => c.readyState === 'open'), 10000, 'three channels');
+    const attrs = (c) => [c.label, c.ordered, c.maxRetransmits, c.maxPacketLifeTime, c.protocol, c.negotiated, c.id];
+    remote.sort((a, b) => a.label.localeCompare(b.label));
+    const got = remote.map((c) => collect(c, 20));
+    for (const c of local) for (let i = 0; i < 20; i++) c.send(c.label + ':' + i);
+    const delivered = (await Promise.all(got)).map((messages) => messages.length);
+    const out = { local: local.map(attrs), remote: remote.map(attrs), delivered };
+    pc1.close();
+    pc2.close();
+    return out;
+  });
+  assert.deepEqual(r.remote, r.local, 'the peer sees the same options and ids');
+  assert.deepEqual(r.local.map((a) => a.slice(0, 6)), [
+    ['opt0', false, 0, null, 'unreliable', false],
+    ['opt1', true, null, 500, 'timed', false],
+    ['opt2', false, null, null, '\u00e9-proto', false],
+  ]);
+  assert.deepEqual(r.delivered, [20, 20, 20], 'no loss on loopback, so everything arrives');
+});
