@@ -34,7 +34,7 @@ function withoutSocketErrors(page) {
   });
 }
 
-test('relay.killed: iceConnectionState goes connected, disconnected, failed on both sides, and so does connectionState', { timeout: 120000 }, async () => {
+test('relay.killed: iceConnectionState goes connected, disconnected, failed on both sides, and so does connectionState, while the channels stay open', { timeout: 120000 }, async () => {
   const turn = await startRelay(['--no-auth', '--allow-loopback-peers']);
   turnRelays.push(turn);
   const page = await env.open();
@@ -79,6 +79,10 @@ test('relay.killed: iceConnectionState goes connected, disconnected, failed on b
     assert.ok(failedAfter >= 25000, `${name}: failed only when consent expired (${failedAfter} ms after the kill)`);
   }
   assert.deepEqual(r.states, ['failed', 'failed']);
+  // ICE failing does not close DTLS or SCTP (as in Chromium): the channels stay open, send()
+  // still queues; the page is expected to close() the connection.
+  assert.deepEqual([r.seen.dc1, r.seen.dc2], [[], []], 'no channel events');
+  assert.equal(r.send, 'accepted, readyState open');
 });
 
 test('relay.unreachable: with no relay to reach, icecandidateerror 701 names its URL, then gathering completes with no candidate', { timeout: 60000 }, async () => {
