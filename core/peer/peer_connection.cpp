@@ -701,7 +701,10 @@ void PeerConnection::update_connection_state() {
     } else if ((ice_state == ice::IceConnectionState::kConnected || ice_state == ice::IceConnectionState::kCompleted) &&
                dtls_connected_) {
         next = ConnectionState::kConnected;
-    } else if (ice_state != ice::IceConnectionState::kNew || dtls_) {
+    } else if (ice_state != ice::IceConnectionState::kNew) {
+        // Not on `dtls_` alone: the DTLS server exists as soon as its role is known, but it
+        // negotiates only over an ICE pair, so ICE's "checking" comes first (and its
+        // iceconnectionstatechange precedes this connectionstatechange, as the spec orders).
         next = ConnectionState::kConnecting;
     }
     if (next != connection_state_) {

@@ -1,4 +1,4 @@
-// The demo page, served by the real relay as `./run demo` serves it, in headless Chromium
+// The demo's status page (status.html), served by the real relay as `./run demo` serves it, in headless Chromium
 // with native WebRTC deleted: the Wasm core loads in the page and its certificate
 // fingerprint agrees with WebCrypto.
 import { test, before, after } from 'node:test';
@@ -21,9 +21,9 @@ after(async () => {
   assert.deepEqual(await relay?.stop(), { code: 0, signal: null }, 'relay exits cleanly on SIGTERM');
 });
 
-test('the demo page loads the Wasm core and shows a verified DTLS fingerprint', async () => {
+test('demo.status: the status page loads the Wasm core and shows a verified DTLS fingerprint', async () => {
   const page = await newPageWithoutWebRtc(browser);
-  await page.goto(relay.url('/'));
+  await page.goto(relay.url('/status.html'));
   await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 30000 });
 
   assert.equal(await page.evaluate(() => typeof window.RTCPeerConnection), 'undefined');
@@ -34,7 +34,7 @@ test('the demo page loads the Wasm core and shows a verified DTLS fingerprint', 
   assert.deepEqual(page.errors, []);
 });
 
-test('the relay serves the Wasm module with the MIME type streaming compilation needs', async () => {
+test('demo.status: the relay serves the Wasm module with the MIME type streaming compilation needs', async () => {
   const response = await fetch(relay.url('/dist/polyrtc.wasm'));
   assert.equal(response.status, 200);
   assert.equal(response.headers.get('content-type'), 'application/wasm');

@@ -255,7 +255,8 @@ public:
         return val::object();
     }
 
-    // RTCStats dictionaries the core can fill: the transport and its selected pair.
+    // RTCStats dictionaries the core can fill: the transport, its selected pair and candidates,
+    // and the local certificate.
     val getStats() {
         val out = val::array();
         if (!pc_) return out;
@@ -294,6 +295,17 @@ public:
                 out.call<void>("push", c);
             }
         }
+        // The local certificate (RTCCertificateStats); JS turns `der` into base64Certificate.
+        const dtls::Certificate& certificate = pc_->certificate();
+        val local_certificate = val::object();
+        local_certificate.set("id", std::string("CFlocal"));
+        local_certificate.set("type", std::string("certificate"));
+        local_certificate.set("timestamp", timestamp);
+        local_certificate.set("fingerprint", certificate.fingerprint().hex());
+        local_certificate.set("fingerprintAlgorithm", certificate.fingerprint().algorithm);
+        local_certificate.set("der", to_uint8array(certificate.der()));
+        out.call<void>("push", local_certificate);
+        transport.set("localCertificateId", std::string("CFlocal"));
         out.call<void>("push", transport);
         return out;
     }
@@ -355,6 +367,11 @@ public:
         return pc_ ? description_value(pc_->pending_remote_description()) : val::null();
     }
     bool negotiationNeeded() const { return pc_ && pc_->negotiation_needed(); }
+    // The remote a=max-message-size once negotiated, else -1 (RTCSctpTransport.maxMessageSize).
+    double maxMessageSize() const {
+        auto size = pc_ ? pc_->max_message_size() : std::nullopt;
+        return size ? static_cast<double>(*size) : -1;
+    }
 
 private:
     // Commands carry no time from JS; they run at the time of the latest input, which the
@@ -394,7 +411,8 @@ EMSCRIPTEN_BINDINGS(polyrtc_peer_connection) {
         .property("pendingLocalDescription", &PeerConnectionCore::pendingLocalDescription)
         .property("currentRemoteDescription", &PeerConnectionCore::currentRemoteDescription)
         .property("pendingRemoteDescription", &PeerConnectionCore::pendingRemoteDescription)
-        .property("negotiationNeeded", &PeerConnectionCore::negotiationNeeded);
+        .property("negotiationNeeded", &PeerConnectionCore::negotiationNeeded)
+        .property("maxMessageSize", &PeerConnectionCore::maxMessageSize);
 }
 
 }  // namespace polyrtc::wasm

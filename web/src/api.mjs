@@ -3,7 +3,7 @@ import { RTCPeerConnection, RTCStatsReport } from './peer_connection.mjs';
 import { RTCSessionDescription } from './session_description.mjs';
 import { RTCIceCandidate } from './ice_candidate.mjs';
 import { RTCDataChannel, RTCDataChannelEvent } from './data_channel.mjs';
-import { RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent } from './events.mjs';
+import { RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCError, RTCErrorEvent } from './events.mjs';
 import { RTCCertificate } from './certificate.mjs';
 import { SignalingChannel } from './signaling_channel.mjs';
 import { setConfiguredRelay } from './relay.mjs';
@@ -11,13 +11,15 @@ import { setWasmUrl, loadCore } from './engine/loader.mjs';
 
 export {
   RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, RTCDataChannelEvent,
-  RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport, SignalingChannel,
+  RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport,
+  SignalingChannel,
 };
 
 // The globals install() may define, by name.
 export const globals = {
   RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, RTCDataChannelEvent,
-  RTCPeerConnectionIceEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport, SignalingChannel,
+  RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport,
+  SignalingChannel,
 };
 
 // Defines the API on `target` (window) where the browser has none, and returns the names it

@@ -7,6 +7,9 @@ import {
 } from './webidl.mjs';
 
 const kMaxIdentifierBytes = 65535;
+// How much send() queues before it refuses with OperationError (the spec's "not enough buffer
+// space"): Chromium's limit, so pages written against it behave the same here.
+export const kMaxBufferedAmount = 16 * 1024 * 1024;
 
 // RTCDataChannelInit after conversion and createDataChannel's checks (steps 5-11).
 export function toDataChannelInit(label, dict) {
@@ -66,6 +69,7 @@ export class RTCDataChannel extends BaseEventTarget {
   #engine = null;
   #handle = null;
   #sendQueue = [];  // messages waiting for a Blob read before them
+  #counters = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 };
   #reading = false;
 
   constructor(...args) {
@@ -102,6 +106,14 @@ export class RTCDataChannel extends BaseEventTarget {
     if (arguments.length < 1) throw typeError('send: 1 argument required, but only 0 present');
     if (this.#readyState !== 'open') throw domException('InvalidStateError', `send: the channel is ${this.#readyState}, not open`);
     const message = outgoingMessage(data);
+    // Checked here too because a Blob (and whatever waits behind one) reaches the engine later.
+    const maxMessageSize = this.#engine.get('maxMessageSize') ?? -1;
+    if (maxMessageSize >= 0 && message.size > maxMessageSize) {
+      throw typeError(`send: the message is ${message.size} bytes, more than the peer's max-message-size of ${maxMessageSize}`);
+    }
+    if (this.#bufferedAmount + message.size > kMaxBufferedAmount) {
+      throw domException('OperationError', `send: ${this.#bufferedAmount} bytes are already queued; ${message.size} more would pass the ${kMaxBufferedAmount}-byte limit`);
+    }
     if (message.blob || this.#sendQueue.length > 0) {
       this.#sendQueue.push(message);
       this.#bufferedAmount += message.size;
@@ -109,8 +121,20 @@ export class RTCDataChannel extends BaseEventTarget {
       return;
     }
     // Throws the core's error (TypeError over max-message-size, OperationError when full).
-    this.#engine.command('sendData', this.#handle, message.binary, message.bytes);
+    // Counted first: the command pumps, and the pump looks for channels with bytes buffered.
     this.#bufferedAmount += message.size;
+    try {
+      this.#engine.command('sendData', this.#handle, message.binary, message.bytes);
+    } catch (error) {
+      this.#bufferedAmount -= message.size;
+      throw error;
+    }
+    this.#countSent(message.size);
+  }
+
+  #countSent(size) {
+    this.#counters.messagesSent++;
+    this.#counters.bytesSent += size;
   }
 
   async #drainSendQueue() {
@@ -128,6 +152,7 @@ export class RTCDataChannel extends BaseEventTarget {
           this.#failWith(`send: ${error.message}`);
           return;
         }
+        this.#countSent(message.size);
       }
     } finally {
       this.#reading = false;
@@ -172,6 +197,13 @@ export class RTCDataChannel extends BaseEventTarget {
         }
       },
       init(channel) { return channel.#init; },
+      // RTCDataChannelStats members this side counts (webrtc-stats §5.10).
+      stats(channel) {
+        return {
+          label: channel.#init.label, protocol: channel.#init.protocol, dataChannelIdentifier: channel.#id ?? undefined,
+          state: channel.#readyState, ...channel.#counters,
+        };
+      },
       // The engine made the channel's SCTP stream: from now on sends go to `handle`.
       attach(channel, engine, handle, id) {
         channel.#engine = engine;
@@ -191,6 +223,8 @@ export class RTCDataChannel extends BaseEventTarget {
       markOpen(channel) { channel.#readyState = 'open'; },
       receive(channel, binary, bytes) {
         if (channel.#readyState !== 'open') return;
+        channel.#counters.messagesReceived++;
+        channel.#counters.bytesReceived += bytes.byteLength;
         let data;
         if (!binary) data = new TextDecoder().decode(bytes);
         else if (channel.#binaryType === 'blob') data = new Blob([bytes]);

@@ -130,6 +130,36 @@ export class RTCPeerConnectionIceEvent extends Event {
   get url() { return this.#url; }
 }
 
+// RTCPeerConnectionIceErrorEvent (webrtc-pc §4.8.4): gathering through a server failed.
+export class RTCPeerConnectionIceErrorEvent extends Event {
+  #address;
+  #port;
+  #url;
+  #errorCode;
+  #errorText;
+
+  constructor(type, eventInitDict) {
+    if (arguments.length < 2) throw new TypeError(`RTCPeerConnectionIceErrorEvent: 2 arguments required, but only ${arguments.length} present`);
+    if (eventInitDict === null || typeof eventInitDict !== 'object' || eventInitDict.errorCode === undefined) {
+      throw new TypeError("RTCPeerConnectionIceErrorEvent: required member 'errorCode' is missing");
+    }
+    super(type, eventInitDict);
+    const code = Number(eventInitDict.errorCode);
+    if (!Number.isFinite(code) || code < 0 || code > 65535) throw new TypeError('RTCPeerConnectionIceErrorEvent: errorCode is not an unsigned short');
+    this.#errorCode = Math.trunc(code);
+    this.#address = eventInitDict.address ?? null;
+    this.#port = eventInitDict.port ?? null;
+    this.#url = `${eventInitDict.url ?? ''}`;
+    this.#errorText = `${eventInitDict.errorText ?? ''}`;
+  }
+
+  get address() { return this.#address; }
+  get port() { return this.#port; }
+  get url() { return this.#url; }
+  get errorCode() { return this.#errorCode; }
+  get errorText() { return this.#errorText; }
+}
+
 export class RTCErrorEvent extends Event {
   #error;
 

@@ -1,7 +1,7 @@
 // RTCPeerConnection (webrtc-pc §4.4), its operations chain, the legacy callback forms (§4.4.3)
 // and the negotiation-needed flag. The protocol work is the engine's (engine/adapter.mjs); this
 // file keeps the state the spec defines in JS and the order in which things become visible.
-import { BaseEventTarget, RTCPeerConnectionIceEvent, defineEventHandlers } from './events.mjs';
+import { BaseEventTarget, RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, defineEventHandlers } from './events.mjs';
 import { RTCIceCandidate, toIceCandidateInit } from './ice_candidate.mjs';
 import { RTCSessionDescription, toLocalSessionDescriptionInit, toSessionDescriptionInit } from './session_description.mjs';
 import { RTCDataChannelEvent, channelInternals, checkDataChannelInit, toDataChannelInit } from './data_channel.mjs';
@@ -113,6 +113,10 @@ export class RTCPeerConnection extends BaseEventTarget {
   #engine = null;
   #link;
   #stats = { dataChannelsOpened: 0, dataChannelsClosed: 0 };
+  #lastLocalCandidate = null; // sdpMid etc. of this generation's candidates, for end-of-candidates
+  #bufferedAmountUpdateQueued = false;
+  #nullCandidateDeferred = false;
+  #relayUrl = null;
 
   constructor(configuration = {}) {
     super();
@@ -132,6 +136,7 @@ export class RTCPeerConnection extends BaseEventTarget {
     const relayUrl = relayServer
       ? relayTurnUrlFromIceServer(relayServer.urls.find((u) => /^wss?:/i.test(u)))
       : relayEndpoint('turn');
+    this.#relayUrl = relayUrl;
     const engine = await EngineConnection.open({
       config: {
         seed: crypto.getRandomValues(new Uint8Array(32)),
@@ -142,6 +147,7 @@ export class RTCPeerConnection extends BaseEventTarget {
       },
       relayUrl,
       onEvent: (event) => this.#onEngineEvent(event),
+      onPumped: () => this.#scheduleBufferedAmountUpdate(),
     });
     if (this.#closed) {
       engine.close();
@@ -249,6 +255,25 @@ export class RTCPeerConnection extends BaseEventTarget {
         }
       });
     });
+  }
+
+  // A description or candidate command: what the engine does because of it (gathering,
+  // candidates, checking, ...) must become visible after the task that settles the call, as
+  // the spec's ICE agent queues its own tasks. The events are held until that task is queued.
+  #heldCommand(engine, name, ...args) {
+    engine.hold();
+    try {
+      return engine.command(name, ...args);
+    } catch (error) {
+      engine.release();
+      throw error;
+    }
+  }
+
+  #inTaskBeforeHeld(engine, steps) {
+    const promise = this.#inTask(steps);
+    engine.release();
+    return promise;
   }
 
   async #requireEngine() {
@@ -389,13 +414,18 @@ export class RTCPeerConnection extends BaseEventTarget {
         throw domException('InvalidStateError', `setLocalDescription: a local ${type} is not allowed in signaling state ${state}`);
       }
       const engine = await this.#requireEngine();
-      // The engine applies the description inside the task that resolves p: the candidates it
-      // may surface at once (its relay allocation is often ready) are queued after that task,
-      // so, as in native browsers, icecandidate fires after setLocalDescription's callbacks.
-      // Spec example 10.3 sends its SDP from that callback; a candidate first reached the far
-      // side before any remote description.
-      return this.#inTask(() => {
-        const applied = engine.command('setLocalDescription', type, type === 'rollback' ? '' : sdp);
+      let localSdp = sdp;
+      // No SDP (parameterless setLocalDescription, or {type} alone): the last offer/answer
+      // made, or a fresh one when there is none (webrtc-pc §4.4.1.6 setLocalDescription).
+      if (localSdp === '' && type === 'offer') {
+        if (this.#lastCreatedOffer === '') this.#lastCreatedOffer = engine.command('createOffer', { iceRestart: false }).sdp;
+        localSdp = this.#lastCreatedOffer;
+      } else if (localSdp === '' && (type === 'answer' || type === 'pranswer')) {
+        if (this.#lastCreatedAnswer === '') this.#lastCreatedAnswer = engine.command('createAnswer').sdp;
+        localSdp = this.#lastCreatedAnswer;
+      }
+      const applied = this.#heldCommand(engine, 'setLocalDescription', type, type === 'rollback' ? '' : localSdp);
+      return this.#inTaskBeforeHeld(engine, () => {
         if (type !== 'rollback') this.#localDescriptionSet = true;
         if (type === 'offer' || type === 'answer') {
           const fresh = iceCredentials(applied.sdp);
@@ -431,8 +461,8 @@ export class RTCPeerConnection extends BaseEventTarget {
         throw domException('InvalidStateError', `setRemoteDescription: a remote ${type} is not allowed in signaling state ${state}`);
       }
       const engine = await this.#requireEngine();
-      engine.command('setRemoteDescription', type, type === 'rollback' ? '' : sdp);
-      return this.#inTask(() => {
+      this.#heldCommand(engine, 'setRemoteDescription', type, type === 'rollback' ? '' : sdp);
+      return this.#inTaskBeforeHeld(engine, () => {
         if (type !== 'rollback' && this.#canTrickleIceCandidates === null) {
           this.#canTrickleIceCandidates = /^a=ice-options:.*\btrickle\b/m.test(sdp);
         }
@@ -498,8 +528,8 @@ export class RTCPeerConnection extends BaseEventTarget {
         throw domException('OperationError', 'addIceCandidate: the usernameFragment matches no remote ICE generation');
       }
       const engine = await this.#requireEngine();
-      engine.command('addIceCandidate', candidate);
-      return this.#inTask(() => {
+      this.#heldCommand(engine, 'addIceCandidate', candidate);
+      return this.#inTaskBeforeHeld(engine, () => {
         this.#currentRemoteDescription = toDescription(engine.get('currentRemoteDescription'));
         this.#pendingRemoteDescription = toDescription(engine.get('pendingRemoteDescription'));
         return undefined;
@@ -529,9 +559,20 @@ export class RTCPeerConnection extends BaseEventTarget {
     if (selector !== null) return Promise.reject(typeError('getStats: the selector must be a MediaStreamTrack or null (this connection has no tracks)'));
     return this.#requireEngine().then((engine) => {
       const reports = engine.closed ? [] : [...engine.command('getStats')];
+      const timestamp = performance.timeOrigin + performance.now();
+      for (const report of reports) {
+        report.timestamp = timestamp; // the engine's clock is performance.now(); stats use the epoch
+        if (report.der) {
+          report.base64Certificate = btoa(String.fromCharCode(...report.der));
+          delete report.der;
+        }
+      }
+      this.#channels.forEach((channel, index) => {
+        reports.push({ id: `D${index}`, type: 'data-channel', timestamp, ...channelInternals.stats(channel) });
+      });
       if (!reports.some((r) => r.type === 'peer-connection')) {
         reports.push({
-          id: 'P', type: 'peer-connection', timestamp: performance.timeOrigin + performance.now(),
+          id: 'P', type: 'peer-connection', timestamp,
           dataChannelsOpened: this.#stats.dataChannelsOpened, dataChannelsClosed: this.#stats.dataChannelsClosed,
         });
       }
@@ -559,6 +600,23 @@ export class RTCPeerConnection extends BaseEventTarget {
     });
   }
 
+  // After each pump, in a task: channels whose bufferedAmount is above what the engine still
+  // holds go down to it (firing bufferedamountlow on crossing the threshold). The spec makes the
+  // decrease visible only after a task checkpoint, never inside the task that called send().
+  #scheduleBufferedAmountUpdate() {
+    if (this.#bufferedAmountUpdateQueued) return;
+    if (!this.#channels.some((c) => c.bufferedAmount > 0)) return;
+    this.#bufferedAmountUpdateQueued = true;
+    queueTask(() => {
+      this.#bufferedAmountUpdateQueued = false;
+      const engine = this.#engine;
+      if (this.#closed || !engine || engine.closed) return;
+      for (const [handle, channel] of this.#channelsByHandle) {
+        if (channel.bufferedAmount > 0) channelInternals.updateBufferedAmount(channel, engine.bufferedAmount(handle));
+      }
+    });
+  }
+
   #channelFor(handle) {
     return this.#channelsByHandle.get(handle) ?? null;
   }
@@ -567,6 +625,10 @@ export class RTCPeerConnection extends BaseEventTarget {
     const engine = this.#engine;
     switch (event.type) {
       case 'icecandidate': {
+        if (this.#nullCandidateDeferred && (event.candidate === null || event.candidate === undefined)) {
+          this.#nullCandidateDeferred = false;
+          break;
+        }
         this.#currentLocalDescription = toDescription(engine.get('currentLocalDescription'));
         this.#pendingLocalDescription = toDescription(engine.get('pendingLocalDescription'));
         const candidate = event.candidate === null || event.candidate === undefined ? null : new RTCIceCandidate({
@@ -575,10 +637,35 @@ export class RTCPeerConnection extends BaseEventTarget {
           sdpMLineIndex: event.sdpMLineIndex ?? null,
           usernameFragment: event.usernameFragment ?? null,
         });
+        if (candidate) this.#lastLocalCandidate = { sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex, usernameFragment: candidate.usernameFragment };
         this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate }));
         break;
       }
+      case 'icecandidateerror':
+        // The relay is the one server we gather through; no host address is exposed.
+        this.dispatchEvent(new RTCPeerConnectionIceErrorEvent('icecandidateerror', {
+          address: null, port: null, url: this.#relayUrl ?? '', errorCode: event.errorCode, errorText: event.errorText ?? '',
+        }));
+        break;
       case 'icegatheringstatechange':
+        if (event.state === 'complete' && this.#lastLocalCandidate) {
+          // "Finished gathering a generation": first an icecandidate whose candidate is the
+          // empty string (end-of-candidates for that generation), then, in the next task, the
+          // state change and the null candidate (webrtc-pc §5.6.1, PR 2894).
+          const { sdpMid, sdpMLineIndex, usernameFragment } = this.#lastLocalCandidate;
+          this.#lastLocalCandidate = null;
+          const endOfCandidates = new RTCIceCandidate({ candidate: '', sdpMid, sdpMLineIndex, usernameFragment });
+          this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate: endOfCandidates }));
+          // The engine's null candidate follows this event; it is fired here instead, last.
+          this.#nullCandidateDeferred = true;
+          queueTask(() => {
+            if (this.#closed) return;
+            this.#iceGatheringState = event.state;
+            this.dispatchEvent(new Event('icegatheringstatechange'));
+            this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate: null }));
+          });
+          break;
+        }
         this.#iceGatheringState = event.state;
         this.dispatchEvent(new Event('icegatheringstatechange'));
         break;
@@ -629,7 +716,7 @@ export class RTCPeerConnection extends BaseEventTarget {
       }
       case 'bufferedamountlow': {
         const channel = this.#channelFor(event.handle);
-        if (channel) channelInternals.updateBufferedAmount(channel, event.bufferedAmount);
+        if (channel) channelInternals.updateBufferedAmount(channel, engine.bufferedAmount(event.handle));
         break;
       }
       case 'channelerror': {

@@ -70,6 +70,15 @@ export declare class RTCPeerConnectionIceEvent extends Event {
   readonly url: string | null;
 }
 
+export declare class RTCPeerConnectionIceErrorEvent extends Event {
+  constructor(type: string, eventInitDict: { address?: string | null; port?: number | null; url?: string; errorCode: number; errorText?: string } & EventInit);
+  readonly address: string | null;
+  readonly port: number | null;
+  readonly url: string;
+  readonly errorCode: number;
+  readonly errorText: string;
+}
+
 export declare class RTCDataChannelEvent extends Event {
   constructor(type: string, eventInitDict: { channel: RTCDataChannel } & EventInit);
   readonly channel: RTCDataChannel;
@@ -129,7 +138,7 @@ export declare class RTCPeerConnection extends EventTarget {
 
   onnegotiationneeded: ((this: RTCPeerConnection, ev: Event) => any) | null;
   onicecandidate: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceEvent) => any) | null;
-  onicecandidateerror: ((this: RTCPeerConnection, ev: Event) => any) | null;
+  onicecandidateerror: ((this: RTCPeerConnection, ev: RTCPeerConnectionIceErrorEvent) => any) | null;
   onsignalingstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
   oniceconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
   onicegatheringstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;

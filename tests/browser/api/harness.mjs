@@ -71,14 +71,15 @@ export async function startServer({ wasmDelayMs = 0 } = {}) {
 }
 
 // The real relay serving a temporary web root: dist/ holds a copy of web/dist, pages are
-// written next to it. Same interface as startServer() (no wasm delay).
-export async function startRelayServer() {
+// written next to it. Same interface as startServer() (no wasm delay). Connection tests pass
+// relayArgs ['--allow-loopback-peers']: both pages' relayed addresses are on 127.0.0.1.
+export async function startRelayServer({ relayArgs = [] } = {}) {
   const root = await mkdtemp(path.join(os.tmpdir(), 'polyrtc-api-'));
   await mkdir(path.join(root, 'dist'));
   for (const file of await readdir(webDist)) {
     if (/\.(js|mjs|wasm)$/.test(file)) await copyFile(path.join(webDist, file), path.join(root, 'dist', file));
   }
-  const relay = await startRelay(['--web-root', root, '--no-auth']);
+  const relay = await startRelay(['--web-root', root, '--no-auth', ...relayArgs]);
   return {
     url: relay.url(''),
     port: relay.port,
@@ -96,7 +97,7 @@ export async function startRelayServer() {
 // One server and one browser per test file; `open(html)` gives a fresh page without WebRTC.
 // {relay: true} serves the pages with the real relay.
 export async function setup(options = {}) {
-  const server = options.relay ? await startRelayServer() : await startServer(options);
+  const server = options.relay ? await startRelayServer(options) : await startServer(options);
   const browser = await launchChromium();
   let counter = 0;
   return {

@@ -2,10 +2,10 @@
 // counts for, bufferedAmount growing synchronously by exactly that, Blob reads keeping the
 // order of messages, and the engine's refusal surfacing as the exception it names.
 //
-// A channel only opens through the protocol engine, which the Wasm module does not have yet,
-// so the browser tests cannot reach an open channel. Here the channel is put in the open
-// state directly and its engine is a recorder of sendData calls: it transports nothing and
-// decides nothing, it only shows what the channel handed over, in which order.
+// The same behaviour on live connections is pinned by tests/browser/connection/
+// data_channel.test.mjs. Here, in Node, the channel is put in the open state directly and its
+// engine is a recorder of sendData calls: it transports nothing and decides nothing, it only
+// shows exactly which bytes the channel handed over, in which order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -21,6 +21,7 @@ function recorder({ refuse = null } = {}) {
   return {
     calls,
     closed: false,
+    get() { return -1; }, // maxMessageSize: not negotiated, the engine decides
     command(name, handle, binary, bytes) {
       if (refuse) throw refuse;
       calls.push({ name, handle, binary, bytes: Buffer.from(bytes).toString('latin1') });

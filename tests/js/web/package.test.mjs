@@ -31,7 +31,7 @@ test('the ES module bundle exports the API and defines no globals', async () => 
   const added = Object.getOwnPropertyNames(globalThis).filter((n) => !before.has(n));
   assert.deepEqual(added, []);
   for (const name of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'RTCDataChannel', 'RTCDataChannelEvent',
-    'RTCPeerConnectionIceEvent', 'RTCError', 'RTCErrorEvent', 'RTCCertificate', 'RTCStatsReport', 'SignalingChannel']) {
+    'RTCPeerConnectionIceEvent', 'RTCPeerConnectionIceErrorEvent', 'RTCError', 'RTCErrorEvent', 'RTCCertificate', 'RTCStatsReport', 'SignalingChannel']) {
     assert.equal(typeof mod[name], 'function', name);
   }
   for (const name of ['install', 'configure', 'preload']) assert.equal(typeof mod[name], 'function', name);

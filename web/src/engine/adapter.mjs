@@ -47,23 +47,27 @@ export class EngineConnection {
   #timer = null;
   #closed = false;
   #onEvent;
+  #onPumped;
+  #held = null; // events kept back by hold(), in order
 
   // Resolves when the core is loaded and a PeerConnectionCore has been made for `config`
   // ({seed, iceServers, iceTransportPolicy, bundlePolicy, certificates}).
-  static async open({ config, relayUrl, onEvent }) {
+  // `onPumped` runs after every pump (bufferedAmount goes down as SCTP takes the bytes).
+  static async open({ config, relayUrl, onEvent, onPumped = () => {} }) {
     const core = await loadCore();
     const pcCore = new core.PeerConnectionCore({
       ...config,
       nowMs: performance.now(),
       wallClockSeconds: Date.now() / 1000,
     });
-    return new EngineConnection(pcCore, relayUrl, onEvent);
+    return new EngineConnection(pcCore, relayUrl, onEvent, onPumped);
   }
 
-  constructor(core, relayUrl, onEvent) {
+  constructor(core, relayUrl, onEvent, onPumped) {
     this.#core = core;
     this.#relayUrl = relayUrl;
     this.#onEvent = onEvent;
+    this.#onPumped = onPumped;
     live.add(this);
   }
 
@@ -76,6 +80,20 @@ export class EngineConnection {
     const result = this.#core[name](...args);
     this.pump();
     return check(result);
+  }
+
+  // Keeps the events that commands and input produce from here on until release(), which
+  // hands them over in order. setLocalDescription uses it: the spec fires signalingstatechange
+  // in the task that applies the description, and what the ICE agent does because of it
+  // (gathering, candidates) comes in tasks queued after that one.
+  hold() {
+    this.#held ??= [];
+  }
+
+  release() {
+    const held = this.#held ?? [];
+    this.#held = null;
+    for (const event of held) this.#onEvent(event);
   }
 
   get(name) {
@@ -92,8 +110,12 @@ export class EngineConnection {
     let out;
     while ((out = this.#core.pollTransmit()) !== null && out !== undefined) this.#send(out.data);
     let event;
-    while ((event = this.#core.pollEvent()) !== null && event !== undefined) this.#onEvent(event);
+    while ((event = this.#core.pollEvent()) !== null && event !== undefined) {
+      if (this.#held) this.#held.push(event);
+      else this.#onEvent(event);
+    }
     if (this.#closed) return;
+    this.#onPumped();
     const next = this.#core.pollTimeout();
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
@@ -155,6 +177,13 @@ export class EngineConnection {
     this.#timer = null;
     try {
       this.#core.close();
+      // The core's goodbye (SCTP ABORT, DTLS close_notify, TURN deallocation) still leaves,
+      // so the peer learns at once instead of when its consent checks time out. A socket
+      // still connecting never carried anything: there is no one to tell.
+      let out;
+      while ((out = this.#core.pollTransmit()) !== null && out !== undefined) {
+        if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(out.data);
+      }
     } finally {
       this.#core.delete();
       if (this.#ws) {
@@ -164,6 +193,7 @@ export class EngineConnection {
         this.#ws.close();
       }
       this.#pendingFrames = [];
+      this.#held = null;
     }
   }
 }
