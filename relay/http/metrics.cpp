@@ -30,7 +30,8 @@ std::string render_metrics(const MetricsSnapshot& s) {
         << "polyrtc_relay_turn_dropped_total{reason=\"malformed\"} " << s.turn.dropped_malformed << '\n'
         << "polyrtc_relay_turn_dropped_total{reason=\"no_permission\"} " << s.turn.dropped_no_permission << '\n'
         << "polyrtc_relay_turn_dropped_total{reason=\"no_allocation\"} " << s.turn.dropped_no_allocation << '\n'
-        << "polyrtc_relay_turn_dropped_total{reason=\"rate_limited\"} " << s.turn.dropped_rate_limited << '\n';
+        << "polyrtc_relay_turn_dropped_total{reason=\"rate_limited\"} " << s.turn.dropped_rate_limited << '\n'
+        << "polyrtc_relay_turn_dropped_total{reason=\"bandwidth\"} " << s.turn.dropped_bandwidth << '\n';
     out << "# HELP polyrtc_relay_turn_packets_total Relayed datagrams by direction.\n"
         << "# TYPE polyrtc_relay_turn_packets_total counter\n"
         << "polyrtc_relay_turn_packets_total{direction=\"to_peer\"} " << s.turn.packets_to_peers << '\n'
