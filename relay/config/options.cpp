@@ -158,7 +158,8 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
     app.add_option("-c", config_file_name, "Read options from a coturn-style config file first")->type_name("FILE");
 
     // Listeners.
-    app.add_option("--listening-ip", options.listening_ip, "Address the HTTP/WebSocket and TURN/UDP listeners bind")
+    app.add_option("--listening-ip", options.listening_ip,
+                   "Address the HTTP/WebSocket and TURN UDP/TCP/TLS listeners bind")
         ->capture_default_str()
         ->group("Listeners");
     app.add_option("--http-port", options.http_port, "HTTP + WebSocket port (/turn, /signal, /healthz, files); 0 = any")

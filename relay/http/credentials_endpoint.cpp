@@ -65,8 +65,8 @@ CredentialsResponse issue_credentials(const CredentialsEndpointConfig& config, c
     if (!request.origin.empty()) {
         origin = config::normalize_origin(request.origin);
     } else if (request.sec_fetch_site == "same-origin") {
-        origin = config::normalize_origin(std::string(config.http_tls ? "https://" : "http://") +
-                                          std::string(request.host));
+        origin =
+            config::normalize_origin(std::string(config.http_tls ? "https://" : "http://") + std::string(request.host));
     }
     if (!origin || std::find(config.allowed_origins.begin(), config.allowed_origins.end(), *origin) ==
                        config.allowed_origins.end()) {
@@ -90,7 +90,7 @@ CredentialsResponse issue_credentials(const CredentialsEndpointConfig& config, c
     const std::string ws_uri =
         std::string(config.http_tls ? "wss://" : "ws://") + host + ":" + std::to_string(config.http_port) + "/turn";
     const nlohmann::json body = {{"username", username}, {"password", password}, {"credential", password},
-                                 {"ttl", config.ttl_s},   {"uris", uris},         {"ws_uri", ws_uri}};
+                                 {"ttl", config.ttl_s},  {"uris", uris},         {"ws_uri", ws_uri}};
     return {200, body.dump() + "\n", *origin};
 }
 

@@ -43,9 +43,9 @@ struct CredentialsRequest {
 };
 
 struct CredentialsResponse {
-    int status = 200;             // 200, 400 or 403
-    std::string body;             // JSON
-    std::string allow_origin;     // Access-Control-Allow-Origin value when set
+    int status = 200;          // 200, 400 or 403
+    std::string body;          // JSON
+    std::string allow_origin;  // Access-Control-Allow-Origin value when set
 };
 
 CredentialsResponse issue_credentials(const CredentialsEndpointConfig& config, const CredentialsRequest& request);

@@ -384,8 +384,9 @@ void Server<WsConfig>::accept_stream(tcp::acceptor& acceptor, net::TransportProt
                                   ? make_tls_stream(std::move(socket), *tls, id, std::move(handlers), kMaxBufferedTurn)
                                   : make_tcp_stream(std::move(socket), id, std::move(handlers), kMaxBufferedTurn);
                 streams.emplace(id, Stream{stream, client, std::chrono::steady_clock::now()});
-                logger.info("turn_stream_open",
-                            {{"connection", id}, {"transport", net::to_string(transport)}, {"remote", client.remote.to_string()}});
+                logger.info("turn_stream_open", {{"connection", id},
+                                                 {"transport", net::to_string(transport)},
+                                                 {"remote", client.remote.to_string()}});
                 stream->start();
             }
         }
@@ -450,9 +451,10 @@ void Server<WsConfig>::reload_credentials() {
             credentials_endpoint.reset();  // nothing left to issue
         }
     }
-    logger.info("credentials_reloaded", {{"users", options.users.size()},
-                                         {"auth_secrets", options.use_auth_secret ? options.static_auth_secrets.size() : 0},
-                                         {"credentials_endpoint", credentials_endpoint.has_value()}});
+    logger.info("credentials_reloaded",
+                {{"users", options.users.size()},
+                 {"auth_secrets", options.use_auth_secret ? options.static_auth_secrets.size() : 0},
+                 {"credentials_endpoint", credentials_endpoint.has_value()}});
 }
 
 // --- TURN actions -------------------------------------------------------------------------
@@ -526,7 +528,8 @@ void Server<WsConfig>::send_to_client(const turn::SendToClient& send) {
         udp_listener.send_to(asio::buffer(send.bytes), to_udp_endpoint(send.client.remote), 0, ec);
         return;  // would_block and ICMP errors: a lost datagram, as UDP may lose it anyway
     }
-    if (send.client.transport == net::TransportProtocol::kTcp || send.client.transport == net::TransportProtocol::kTls) {
+    if (send.client.transport == net::TransportProtocol::kTcp ||
+        send.client.transport == net::TransportProtocol::kTls) {
         auto stream = streams.find(send.client.connection);
         if (stream != streams.end()) stream->second.stream->send(send.bytes);
         return;

@@ -61,10 +61,9 @@ public:
 
 private:
     void read() {
-        socket_.async_read_some(asio::buffer(read_buffer_),
-                                [self = this->shared_from_this()](const asio::error_code& error, size_t n) {
-                                    self->on_read(error, n);
-                                });
+        socket_.async_read_some(
+            asio::buffer(read_buffer_),
+            [self = this->shared_from_this()](const asio::error_code& error, size_t n) { self->on_read(error, n); });
     }
 
     void on_read(const asio::error_code& error, size_t n) {
@@ -87,7 +86,10 @@ private:
         }
         writing_ = true;
         in_flight_.clear();
-        while (!queue_.empty() && in_flight_.size() < kMaxGather) {
+        // Over TLS, one message per record and per write: some clients (turnutils_uclient)
+        // read one record per readiness event and strand the rest in their TLS buffer.
+        const size_t gather = std::is_same_v<Socket, TlsSocket> ? 1 : kMaxGather;
+        while (!queue_.empty() && in_flight_.size() < gather) {
             in_flight_.push_back(std::move(queue_.front()));
             queue_.pop_front();
         }

@@ -72,13 +72,15 @@ export async function startPeer() {
     return { port, stop };
 }
 
-// Runs turnutils_uclient to completion. Options:
+// Runs turnutils_uclient to completion, in Send-indication mode (-s: its ChannelBind numbers
+// go past RFC 8656's 0x4FFF) without RTCP allocations (-c: those ask for EVEN-PORT with a
+// reservation, which the relay refuses with 508). Options:
 //   port, tcp (bool), tls (bool), user, password | secret (REST, -W), peerPort, clients (-m),
 //   messages (-n per client), length (-l), intervalMs (-z), timeoutMs
 // Resolves {code, output, sent, received, lost, lossPercent, rttMs, transmitS}; figures are
 // null when the client did not get as far as printing them (e.g. refused allocations).
 export async function runUclient(options) {
-    const args = ['-s', '-e', '127.0.0.1', '-r', String(options.peerPort), '-p', String(options.port),
+    const args = ['-s', '-c', '-e', '127.0.0.1', '-r', String(options.peerPort), '-p', String(options.port),
         '-n', String(options.messages ?? 20), '-m', String(options.clients ?? 1), '-l', String(options.length ?? 120),
         '-z', String(options.intervalMs ?? 20), '-u', options.user];
     if (options.secret) args.push('-W', options.secret);

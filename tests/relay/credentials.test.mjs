@@ -3,7 +3,7 @@
 // by default; not startable without --use-auth-secret and --allowed-origin.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRelay, runRelay } from './relay_process.mjs';
+import { startRelay, runRelay, waitForLog } from './relay_process.mjs';
 import { WsTurnClient, UdpTurnClient, Class, restPassword } from './turn_client.mjs';
 import { freePort } from './coturn_tools.mjs';
 
@@ -46,7 +46,7 @@ describe('/turn-credentials', () => {
         const body = await (await fetch(relay.url('/turn-credentials'), { headers: { Origin: ORIGIN } })).json();
         const credentials = { username: body.username, password: body.credential, realm: 'polyrtc.test' };
         assert.equal(body.ws_uri, relay.wsUrl('/turn'));
-        const ws = await WsTurnClient.connect(body.ws_uri, credentials);
+        const ws = await WsTurnClient.connect(body.ws_uri, credentials, { origin: ORIGIN });
         assert.equal((await ws.allocate()).cls, Class.Success);
         await ws.close();
         const udp = await UdpTurnClient.connect('127.0.0.1', relay.listening.turn_udp_port, credentials);
@@ -71,7 +71,7 @@ describe('/turn-credentials', () => {
             const body = await res.json();
             assert.equal(body.username, undefined);
         }
-        assert.ok(relay.lines.some((l) => l.event === 'credentials_refused' && l.origin === 'https://evil.example'));
+        await waitForLog(relay, (l) => l.event === 'credentials_refused' && l.origin === 'https://evil.example');
     });
 
     test('HEAD answers like GET without a body', async () => {

@@ -13,7 +13,8 @@ const REALM = 'polyrtc.test';
 const creds = (username, password) => ({ username, password, realm: REALM });
 
 test('--user-quota is 486 for the same user, --total-quota is 508 for anyone', async () => {
-    const relay = await startRelay(['--user', 'alice:a', '--user', 'bob:b', '--realm', REALM, '--user-quota', '1',
+    const relay = await startRelay(['--user', 'alice:a', '--user', 'bob:b', '--user', 'carol:c', '--realm', REALM,
+        '--user-quota', '1',
         '--total-quota', '2']);
     const clients = [];
     try {
@@ -21,11 +22,11 @@ test('--user-quota is 486 for the same user, --total-quota is 508 for anyone', a
         assert.equal((await (await connect(creds('alice', 'a'))).allocate()).cls, Class.Success);
         assert.equal((await (await connect(creds('alice', 'a'))).allocate()).errorCode, 486);
         assert.equal((await (await connect(creds('bob', 'b'))).allocate()).cls, Class.Success);
-        const third = await UdpTurnClient.connect('127.0.0.1', relay.udpPort, creds('bob', 'b'));
+        const third = await UdpTurnClient.connect('127.0.0.1', relay.udpPort, creds('carol', 'c'));
         clients.push(third);
         assert.equal((await third.allocate()).errorCode, 508);
-        assert.ok(relay.lines.some((l) => l.event === 'quota_reached' && l.quota === 'user'));
-        assert.ok(relay.lines.some((l) => l.event === 'quota_reached' && l.quota === 'total'));
+        await waitForLog(relay, (l) => l.event === 'quota_reached' && l.quota === 'user');
+        await waitForLog(relay, (l) => l.event === 'quota_reached' && l.quota === 'total');
     } finally {
         for (const c of clients) await c.close();
         assert.equal((await relay.stop()).code, 0);

@@ -246,9 +246,10 @@ class TurnClient {
 }
 
 export class WsTurnClient extends TurnClient {
-    static async connect(url, credentials, { protocols = 'turn' } = {}) {
+    // `wsOptions` go to the ws library (e.g. {origin}, {rejectUnauthorized: false} for wss).
+    static async connect(url, credentials, { protocols = 'turn', ...wsOptions } = {}) {
         const client = new WsTurnClient(credentials);
-        client.ws = new WebSocket(url, protocols);
+        client.ws = new WebSocket(url, protocols, wsOptions);
         client.ws.binaryType = 'nodebuffer';
         client.ws.on('message', (data, isBinary) => { if (isBinary) client.receive(data); });
         client.closed = new Promise((resolve) => client.ws.once('close', (code) => resolve(code)));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import net from 'node:net';
 import WebSocket from 'ws';
-import { startRelay } from './relay_process.mjs';
+import { startRelay, waitForLog } from './relay_process.mjs';
 import { StreamTurnClient, UdpTurnClient, WsTurnClient, Class, sameAddress, Method } from './turn_client.mjs';
 import { makeCertificate } from './tls_fixture.mjs';
 
@@ -129,12 +129,7 @@ describe('TURN over TCP and TLS', () => {
         const ws = new WebSocket(relay.wsUrl('/turn'), 'turn', { rejectUnauthorized: false });
         await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
         ws.close();
-        const c = new WsTurnClient(ALICE);
-        c.ws = new WebSocket(relay.wsUrl('/turn'), 'turn', { rejectUnauthorized: false });
-        c.ws.binaryType = 'nodebuffer';
-        c.ws.on('message', (data, isBinary) => { if (isBinary) c.receive(data); });
-        c.closed = new Promise((resolve) => c.ws.once('close', resolve));
-        await new Promise((resolve, reject) => { c.ws.once('open', resolve); c.ws.once('error', reject); });
+        const c = await WsTurnClient.connect(relay.wsUrl('/turn'), ALICE, { rejectUnauthorized: false });
         assert.equal((await c.allocate()).cls, Class.Success);
         await c.close();
     });
@@ -173,7 +168,7 @@ test('a TCP client that never allocates is closed after --turn-idle-timeout', as
         const started = Date.now();
         await new Promise((resolve) => socket.once('close', resolve));
         assert.ok(Date.now() - started < 4000);
-        assert.ok(relay.lines.some((l) => l.event === 'turn_stream_idle'));
+        await waitForLog(relay, (l) => l.event === 'turn_stream_idle');
     } finally {
         assert.equal((await relay.stop()).code, 0);
     }

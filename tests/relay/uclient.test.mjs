@@ -28,7 +28,10 @@ describe('turnutils_uclient against the relay', () => {
         certificate = makeCertificate();
         relay = await startRelay(['--user', 'alice:alice-pw', '--use-auth-secret', '--static-auth-secret', SECRET,
             '--realm', REALM, '--allow-loopback-peers', '--cert', certificate.cert, '--pkey', certificate.pkey,
-            '--tls-listening-port', '0']);
+            '--tls-listening-port', '0',
+            // uclient retries a refused Allocate many times: without this, the wrong-password
+            // test would get 127.0.0.1 rate limited for the tests after it.
+            '--auth-failure-limit', '0']);
     });
     after(async () => {
         const stopped = await relay?.stop();

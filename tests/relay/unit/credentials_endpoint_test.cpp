@@ -44,9 +44,9 @@ TEST_CASE("relay.credentials_endpoint: an allowed origin gets REST credentials t
     CHECK(body["password"] == turn::rest_api_password("s3cret", "1800000600:00112233aabbccdd"));
     CHECK(body["credential"] == body["password"]);
     CHECK(body["ttl"] == 600);
-    CHECK(body["uris"] == nlohmann::json::array({"turn:turn.example:3478?transport=udp",
-                                                 "turn:turn.example:3478?transport=tcp",
-                                                 "turns:turn.example:5349?transport=tcp"}));
+    CHECK(body["uris"] ==
+          nlohmann::json::array({"turn:turn.example:3478?transport=udp", "turn:turn.example:3478?transport=tcp",
+                                 "turns:turn.example:5349?transport=tcp"}));
     CHECK(body["ws_uri"] == "wss://turn.example:443/turn");
 
     // The relay's own check of such a username: the key it derives matches.
