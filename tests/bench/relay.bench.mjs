@@ -1,0 +1,128 @@
+// TURN relay benchmark: the same turnutils_uclient load (coturn's own load generator)
+// against polyrtc-relay and against coturn's turnserver, started side by side on loopback in
+// this run, with one turnutils_peer echoing for both. Figures, not pass/fail.
+//
+// Load: each uclient client allocates, permits the peer and sends N Send indications of
+// SIZE bytes every INTERVAL ms (its RTP-stream model); the peer echoes each one back as a
+// Data indication. Per run: "delivered/s" = echoes received / (N x INTERVAL), i.e. the
+// rate that came back at the offered rate (offered/s = clients x 1000 / INTERVAL), loss and
+// average RTT as uclient reports them. Runs alternate polyrtc, coturn for each case.
+// Memory: RSS of each server before and while uclient holds ALLOCS allocations (-h),
+// divided by the allocations made, measured first on fresh processes.
+//
+// Bounded: loopback only, a fixed number of messages per run, every process stopped at the
+// end (also on failure). About two minutes on an otherwise idle 2-core machine.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { startRelay } from '../relay/relay_process.mjs';
+import { startPeer, startCoturn, runUclient, rssKiB } from '../relay/coturn_tools.mjs';
+
+const USER = 'bench';
+const PASSWORD = 'bench-pw';
+const REALM = 'bench.test';
+const INTERVAL_MS = 2;
+const MESSAGES = 200;  // per client: 0.4 s of sending at 2 ms
+const ALLOCS = 100;    // uclient clients held for the memory figure
+
+const cases = [];
+for (const transport of ['udp', 'tcp']) {
+    for (const clients of [1, 10, 50]) {
+        for (const size of [120, 1000]) cases.push({ transport, clients, size });
+    }
+}
+
+const fmt = (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
+const pad = (s, n) => String(s).padStart(n);
+
+// Holds `clients` allocations with uclient -h until RSS is read; returns allocations made.
+async function holdAllocations(port, peerPort, clients, countAllocations) {
+    const args = ['-s', '-c', '-h', '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(port), '-n', '1', '-m',
+        String(clients), '-l', '120', '-u', USER, '-w', PASSWORD, '127.0.0.1'];
+    const child = spawn('turnutils_uclient', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    const exited = once(child, 'exit');
+    try {
+        const deadline = Date.now() + 20000;
+        // Every client sent its one message and got the echo: all allocations are up.
+        while (!new RegExp(`tot_recv_msgs=${clients}\\b`).test(output)) {
+            if (Date.now() > deadline || child.exitCode !== null) throw new Error(`uclient did not allocate:\n${output}`);
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        await new Promise((r) => setTimeout(r, 300));
+        return await countAllocations();
+    } finally {
+        child.kill('SIGKILL');
+        await exited;
+    }
+}
+
+async function main() {
+    const peer = await startPeer();
+    const polyrtc = await startRelay(['--user', `${USER}:${PASSWORD}`, '--realm', REALM, '--allow-loopback-peers',
+        '--min-port', '40000', '--max-port', '44999', '--auth-failure-limit', '0', '--turn-idle-timeout', '0']);
+    const coturn = await startCoturn({ user: USER, password: PASSWORD, realm: REALM, minPort: 45000, maxPort: 49999 });
+    const started = Date.now();
+    try {
+        console.log(`polyrtc-relay pid ${polyrtc.process.pid} (UDP/TCP ${polyrtc.udpPort}), ` +
+            `coturn turnserver pid ${coturn.pid} (UDP/TCP ${coturn.port}), turnutils_peer ${peer.port}`);
+
+        // Memory per allocation, on fresh processes.
+        const healthAllocations = async () => (await (await fetch(polyrtc.url('/healthz'))).json()).allocations;
+        const memory = {};
+        for (const [name, server] of [['polyrtc', { port: polyrtc.udpPort, pid: polyrtc.process.pid }],
+            ['coturn', { port: coturn.port, pid: coturn.pid }]]) {
+            const before = rssKiB(server.pid);
+            let during = before;
+            const made = await holdAllocations(server.port, peer.port, ALLOCS, async () => {
+                during = rssKiB(server.pid);
+                return name === 'polyrtc' ? healthAllocations() : null;
+            });
+            memory[name] = { before, during, made };
+        }
+        // uclient makes the same allocations on both; polyrtc's /healthz counts them.
+        const allocations = memory.polyrtc.made || ALLOCS;
+        console.log(`\nmemory with ${allocations} allocations held by uclient -m ${ALLOCS} (UDP):`);
+        for (const name of ['polyrtc', 'coturn']) {
+            const m = memory[name];
+            console.log(`  ${name.padEnd(8)} RSS ${m.before} KiB -> ${m.during} KiB: ` +
+                `${fmt(((m.during - m.before) * 1024) / allocations)} B per allocation`);
+        }
+        const perP = (memory.polyrtc.during - memory.polyrtc.before) / allocations;
+        const perC = (memory.coturn.during - memory.coturn.before) / allocations;
+        console.log(`  polyrtc/coturn memory per allocation: ${perC > 0 ? fmt(perP / perC, 2) : '-'}`);
+
+        console.log(`\nload: ${MESSAGES} Send indications per client every ${INTERVAL_MS} ms, echoed by the peer`);
+        console.log('transport clients size offered/s | polyrtc delivered/s  loss%  rtt-ms | coturn delivered/s  loss%  rtt-ms | ratio');
+        const ratios = [];
+        for (const c of cases) {
+            const offered = (c.clients * 1000) / INTERVAL_MS;
+            const results = {};
+            for (const [name, port] of [['polyrtc', polyrtc.udpPort], ['coturn', coturn.port]]) {
+                const r = await runUclient({ port, tcp: c.transport === 'tcp', user: USER, password: PASSWORD,
+                    peerPort: peer.port, clients: c.clients, messages: MESSAGES, length: c.size,
+                    intervalMs: INTERVAL_MS, timeoutMs: 30000 });
+                const delivered = r.received === null ? null : r.received / ((MESSAGES * INTERVAL_MS) / 1000);
+                results[name] = { ...r, delivered };
+            }
+            const p = results.polyrtc;
+            const k = results.coturn;
+            const ratio = p.delivered && k.delivered ? p.delivered / k.delivered : null;
+            if (ratio) ratios.push(ratio);
+            console.log(`${c.transport.padEnd(9)} ${pad(c.clients, 7)} ${pad(c.size, 4)} ${pad(offered, 9)} | ` +
+                `${pad(fmt(p.delivered), 19)} ${pad(fmt(p.lossPercent, 2), 6)} ${pad(fmt(p.rttMs, 2), 7)} | ` +
+                `${pad(fmt(k.delivered), 18)} ${pad(fmt(k.lossPercent, 2), 6)} ${pad(fmt(k.rttMs, 2), 7)} | ${fmt(ratio, 2)}`);
+        }
+        const geo = ratios.length ? Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length) : null;
+        console.log(`\npolyrtc/coturn delivered messages/s, geometric mean over ${ratios.length} cases: ${fmt(geo, 2)}`);
+        console.log(`final RSS: polyrtc ${rssKiB(polyrtc.process.pid)} KiB, coturn ${rssKiB(coturn.pid)} KiB; ` +
+            `bench took ${fmt((Date.now() - started) / 1000)} s`);
+    } finally {
+        await polyrtc.stop();
+        await coturn.stop();
+        await peer.stop();
+    }
+}
+
+await main();
