@@ -56,6 +56,24 @@ test('a nonce issued by another relay process is 438 Stale Nonce with a fresh on
     }
 });
 
+test('--stale-nonce: a nonce older than its lifetime is 438, the fresh one from the 438 works', async () => {
+    const relay = await startRelay(['--user', 'alice:a', '--realm', REALM, '--stale-nonce', '10']);
+    try {
+        const c = await UdpTurnClient.connect('127.0.0.1', relay.udpPort, creds('alice', 'a'));
+        assert.equal((await c.allocate()).cls, Class.Success);
+        assert.equal((await c.refresh(600)).cls, Class.Success);  // the nonce is still fresh
+        await new Promise((r) => setTimeout(r, 10300));  // the shortest lifetime the relay accepts
+        const stale = await c.refresh(600);
+        assert.equal(stale.errorCode, 438);
+        c.nonce = stale.get(Attr.NONCE).toString();
+        assert.equal((await c.refresh(600)).cls, Class.Success);
+        assert.equal((await c.refresh(0)).cls, Class.Success);
+        await c.close();
+    } finally {
+        assert.equal((await relay.stop()).code, 0);
+    }
+});
+
 test('--denied-peer-ip refuses its range (403) even where loopback peers are allowed', async () => {
     const relay = await startRelay(['--no-auth', '--allow-loopback-peers', '--denied-peer-ip', '127.0.0.0-127.0.0.3']);
     try {
