@@ -390,8 +390,13 @@ void Server<WsConfig>::accept_stream(tcp::acceptor& acceptor, net::TransportProt
                 stream->start();
             }
         }
-        // Errors such as EMFILE end this accept only; the next connection may succeed.
-        accept_stream(acceptor, transport);
+        if (!error) return accept_stream(acceptor, transport);
+        // EMFILE and the like: accepting again at once would fail again in a busy loop.
+        logger.warn("accept_failed", {{"transport", net::to_string(transport)}, {"message", error.message()}});
+        auto retry = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(100));
+        retry->async_wait([this, &acceptor, transport, retry](const asio::error_code&) {
+            if (!shutting_down) accept_stream(acceptor, transport);
+        });
     });
 }
 
