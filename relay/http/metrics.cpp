@@ -20,6 +20,10 @@ std::string render_metrics(const MetricsSnapshot& s) {
         << "# TYPE polyrtc_relay_websocket_connections gauge\n"
         << "polyrtc_relay_websocket_connections{path=\"/turn\"} " << s.turn_connections << '\n'
         << "polyrtc_relay_websocket_connections{path=\"/signal\"} " << s.signal_connections << '\n';
+    out << "# HELP polyrtc_relay_turn_stream_connections Open TURN over TCP/TLS connections by transport.\n"
+        << "# TYPE polyrtc_relay_turn_stream_connections gauge\n"
+        << "polyrtc_relay_turn_stream_connections{transport=\"tcp\"} " << s.tcp_connections << '\n'
+        << "polyrtc_relay_turn_stream_connections{transport=\"tls\"} " << s.tls_connections << '\n';
     metric(out, "polyrtc_relay_signal_rooms", "gauge", "Signaling rooms with at least one member.", s.signal_rooms);
     metric(out, "polyrtc_relay_turn_allocations", "gauge", "TURN allocations (including ones being opened).",
            s.allocations);

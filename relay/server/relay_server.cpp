@@ -57,6 +57,19 @@ constexpr size_t kMaxTurnFrame = 20 + 65535;
 // How long shutdown waits for WebSocket closing handshakes before dropping connections.
 constexpr auto kShutdownGrace = std::chrono::seconds(2);
 constexpr auto kTurnTick = std::chrono::seconds(1);
+// Socket buffers asked for: every client's datagrams share the listener's, and a burst
+// that outruns the event loop for a moment is lost once it is full (the default is about
+// 200 KiB). The kernel caps these at net.core.rmem_max/wmem_max.
+constexpr int kListenerSocketBuffer = 4 * 1024 * 1024;
+constexpr int kRelaySocketBuffer = 1024 * 1024;
+
+// Best effort: a smaller buffer than asked for is not an error.
+void enlarge_buffers(udp::socket& socket, int bytes) {
+    asio::error_code ignored;
+    socket.set_option(asio::socket_base::receive_buffer_size(bytes), ignored);
+    socket.set_option(asio::socket_base::send_buffer_size(bytes), ignored);
+}
+
 // How many ports of the range one Allocate may try to bind before answering 508.
 constexpr int kMaxBindAttempts = 64;
 
@@ -312,6 +325,7 @@ bool Server<WsConfig>::start_turn(nlohmann::json& listening) {
         udp_listener.open(endpoint.protocol(), ec);
         if (!ec) udp_listener.bind(endpoint, ec);
         if (!ec) udp_listener.non_blocking(true, ec);
+        if (!ec) enlarge_buffers(udp_listener, kListenerSocketBuffer);
         if (ec) {
             logger.error("listen_failed", {{"listening_ip", options.listening_ip},
                                            {"turn_udp_port", options.listening_port},
@@ -505,6 +519,7 @@ void Server<WsConfig>::open_relay(const turn::OpenRelay& open) {
         asio::error_code ignored;
         socket->socket.close(ignored);
     }
+    if (bound) enlarge_buffers(socket->socket, kRelaySocketBuffer);
     if (!bound || socket->socket.non_blocking(true, ec)) {
         execute(turn->handle_relay_open_failed(open.allocation, now()));
         return;
@@ -730,7 +745,7 @@ void Server<WsConfig>::serve_http(const typename WsServer::connection_ptr& con, 
             std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_at).count();
         nlohmann::json body = {{"status", "ok"},
                                {"uptime_s", uptime},
-                               {"connections", connections.size()},
+                               {"connections", connections.size() + streams.size()},
                                {"rooms", rooms.room_count()},
                                {"allocations", turn ? turn->allocation_count() : 0}};
         con->set_status(status::ok);
@@ -745,6 +760,10 @@ void Server<WsConfig>::serve_http(const typename WsServer::connection_ptr& con, 
         for (const auto& entry : connections) {
             if (entry.second.route == Route::kTurn) ++snapshot.turn_connections;
             if (entry.second.route == Route::kSignal) ++snapshot.signal_connections;
+        }
+        for (const auto& entry : streams) {
+            ++(entry.second.client.transport == net::TransportProtocol::kTls ? snapshot.tls_connections
+                                                                             : snapshot.tcp_connections);
         }
         snapshot.signal_rooms = rooms.room_count();
         if (turn) {

@@ -84,6 +84,18 @@ describe('TURN over TCP and TLS', () => {
         });
     }
 
+    test('/metrics and /healthz count TURN over TCP and TLS connections', async () => {
+        const a = await StreamTurnClient.connect('127.0.0.1', relay.listening.turn_tcp_port, ALICE);
+        const b = await StreamTurnClient.connect('127.0.0.1', relay.listening.turn_tls_port, ALICE, { tls: true });
+        assert.equal((await b.allocate()).cls, Class.Success);  // the TLS handshake is done
+        const metrics = (await httpsGet(relay.url('/metrics'))).body;
+        assert.match(metrics, /polyrtc_relay_turn_stream_connections\{transport="tcp"\} 1\n/);
+        assert.match(metrics, /polyrtc_relay_turn_stream_connections\{transport="tls"\} 1\n/);
+        assert.equal(JSON.parse((await httpsGet(relay.url('/healthz'))).body).connections, 2);
+        await a.close();
+        await b.close();
+    });
+
     test('a message split across TCP segments is reassembled', async () => {
         const a = await StreamTurnClient.connect('127.0.0.1', relay.listening.turn_tcp_port, ALICE);
         const realSend = a.send.bind(a);
