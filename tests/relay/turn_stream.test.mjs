@@ -16,7 +16,7 @@ const ALICE = { username: 'alice', password: 'alice-pw', realm: REALM };
 
 function httpsGet(url) {
     return new Promise((resolve, reject) => {
-        https.get(url, { rejectUnauthorized: false }, (res) => {
+        https.get(url, { rejectUnauthorized: false, agent: false }, (res) => {
             let body = '';
             res.on('data', (d) => { body += d; });
             res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
