@@ -59,12 +59,15 @@ async function holdAllocations(port, peerPort, clients, countAllocations) {
 }
 
 async function main() {
-    const peer = await startPeer();
-    const polyrtc = await startRelay(['--user', `${USER}:${PASSWORD}`, '--realm', REALM, '--allow-loopback-peers',
-        '--min-port', '40000', '--max-port', '44999', '--auth-failure-limit', '0', '--turn-idle-timeout', '0']);
-    const coturn = await startCoturn({ user: USER, password: PASSWORD, realm: REALM, minPort: 45000, maxPort: 49999 });
+    let peer;
+    let polyrtc;
+    let coturn;
     const started = Date.now();
     try {
+        peer = await startPeer();
+        polyrtc = await startRelay(['--user', `${USER}:${PASSWORD}`, '--realm', REALM, '--allow-loopback-peers',
+            '--min-port', '40000', '--max-port', '44999', '--auth-failure-limit', '0', '--turn-idle-timeout', '0']);
+        coturn = await startCoturn({ user: USER, password: PASSWORD, realm: REALM, minPort: 45000, maxPort: 49999 });
         console.log(`polyrtc-relay pid ${polyrtc.process.pid} (UDP/TCP ${polyrtc.udpPort}), ` +
             `coturn turnserver pid ${coturn.pid} (UDP/TCP ${coturn.port}), turnutils_peer ${peer.port}`);
 
@@ -119,9 +122,9 @@ async function main() {
         console.log(`final RSS: polyrtc ${rssKiB(polyrtc.process.pid)} KiB, coturn ${rssKiB(coturn.pid)} KiB; ` +
             `bench took ${fmt((Date.now() - started) / 1000)} s`);
     } finally {
-        await polyrtc.stop();
-        await coturn.stop();
-        await peer.stop();
+        await polyrtc?.stop();
+        await coturn?.stop();
+        await peer?.stop();
     }
 }
 
