@@ -10,18 +10,23 @@
 // Memory: RSS of each server before and while uclient holds ALLOCS allocations (-h),
 // divided by the allocations made, measured first on fresh processes.
 //
+// WebSocket: two TURN-over-WebSocket clients (the polyfill's transport) on polyrtc-relay
+// exchange ChannelData through their relayed sockets, a window of messages in flight; the
+// reference is the same with two TURN-over-UDP clients on the same relay in this run.
+//
 // Bounded: loopback only, a fixed number of messages per run, every process stopped at the
 // end (also on failure). About two minutes on an otherwise idle 2-core machine.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { startRelay } from '../relay/relay_process.mjs';
 import { startPeer, startCoturn, runUclient, rssKiB } from '../relay/coturn_tools.mjs';
+import { WsTurnClient, UdpTurnClient } from '../relay/turn_client.mjs';
 
 const USER = 'bench';
 const PASSWORD = 'bench-pw';
 const REALM = 'bench.test';
 const INTERVAL_MS = 2;
-const MESSAGES = 200;  // per client: 0.4 s of sending at 2 ms
+const MESSAGES = 150;  // per client: 0.3 s of sending at 2 ms
 const ALLOCS = 100;    // uclient clients held for the memory figure
 
 const cases = [];
@@ -56,6 +61,53 @@ async function holdAllocations(port, peerPort, clients, countAllocations) {
         child.kill('SIGKILL');
         await exited;
     }
+}
+
+// A sends `count` ChannelData messages of `size` bytes to B through the relay, at most
+// `window` unanswered at once; messages not arrived 500 ms after the last progress count as
+// lost. Resolves {perSecond, mbps, lossPercent}.
+async function channelThroughput(a, b, count, size, window = 256) {
+    await a.allocate();
+    await b.allocate();
+    await a.channelBind(0x4000, b.relayed);
+    await b.channelBind(0x4001, a.relayed);  // B gets ChannelData, not Data indications
+    let received = 0;
+    let wake = null;
+    const original = b.receive.bind(b);
+    b.receive = (buf) => {
+        if (buf[0] >> 6 !== 1) return original(buf);
+        ++received;
+        if (wake) wake();
+    };
+    const payload = Buffer.alloc(size, 0x5a);
+    const started = performance.now();
+    let sent = 0;
+    let lost = 0;
+    let lastProgress = Date.now();
+    let lastReceived = 0;
+    while (received + lost < count) {
+        while (sent < count && sent - received - lost < window) {
+            a.sendChannelData(0x4000, payload);
+            ++sent;
+        }
+        await new Promise((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, 50);
+        });
+        wake = null;
+        if (received !== lastReceived) {
+            lastReceived = received;
+            lastProgress = Date.now();
+        } else if (Date.now() - lastProgress > 500) {
+            lost = sent - received;  // in flight for 500 ms without progress: gone
+            lastProgress = Date.now();
+        }
+    }
+    const seconds = (performance.now() - started - (lost ? 500 : 0)) / 1000;
+    await a.close();
+    await b.close();
+    return { perSecond: received / seconds, mbps: (received * size * 8) / seconds / 1e6,
+        lossPercent: (100 * lost) / count };
 }
 
 async function main() {
@@ -119,6 +171,18 @@ async function main() {
         }
         const geo = ratios.length ? Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length) : null;
         console.log(`\npolyrtc/coturn delivered messages/s, geometric mean over ${ratios.length} cases: ${fmt(geo, 2)}`);
+
+        console.log('\nTURN over WebSocket vs UDP on polyrtc-relay: 10000 ChannelData messages A -> B, 256 in flight');
+        const creds = { username: USER, password: PASSWORD, realm: REALM };
+        for (const size of [120, 1000]) {
+            const ws = await channelThroughput(await WsTurnClient.connect(polyrtc.wsUrl('/turn'), creds),
+                await WsTurnClient.connect(polyrtc.wsUrl('/turn'), creds), 10000, size);
+            const udp = await channelThroughput(await UdpTurnClient.connect('127.0.0.1', polyrtc.udpPort, creds),
+                await UdpTurnClient.connect('127.0.0.1', polyrtc.udpPort, creds), 10000, size);
+            console.log(`  ${pad(size, 4)} B  WebSocket ${pad(fmt(ws.perSecond), 6)} msg/s ${pad(fmt(ws.mbps, 1), 6)} Mbit/s ` +
+                `loss ${fmt(ws.lossPercent, 2)}% | UDP ${pad(fmt(udp.perSecond), 6)} msg/s ${pad(fmt(udp.mbps, 1), 6)} Mbit/s ` +
+                `loss ${fmt(udp.lossPercent, 2)}% | WebSocket/UDP ${fmt(ws.perSecond / udp.perSecond, 2)}`);
+        }
         console.log(`final RSS: polyrtc ${rssKiB(polyrtc.process.pid)} KiB, coturn ${rssKiB(coturn.pid)} KiB; ` +
             `bench took ${fmt((Date.now() - started) / 1000)} s`);
     } finally {
