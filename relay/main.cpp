@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     }
     log::Logger logger(std::cout);
     try {
-        server::RelayServer server(std::move(*outcome.options), logger);
+        server::RelayServer server(std::move(*outcome.options), logger, args);
         return server.run();
     } catch (const std::exception& e) {
         // Only reached for failures WebSocket++/Asio report by throwing outside a handler.

@@ -158,7 +158,8 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
     app.add_option("-c", config_file_name, "Read options from a coturn-style config file first")->type_name("FILE");
 
     // Listeners.
-    app.add_option("--listening-ip", options.listening_ip, "Address the HTTP/WebSocket and TURN/UDP listeners bind")
+    app.add_option("--listening-ip", options.listening_ip,
+                   "Address the HTTP/WebSocket and TURN UDP/TCP/TLS listeners bind")
         ->capture_default_str()
         ->group("Listeners");
     app.add_option("--http-port", options.http_port, "HTTP + WebSocket port (/turn, /signal, /healthz, files); 0 = any")
@@ -199,10 +200,22 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
 
     // TURN.
     std::string relay_ip;
-    app.add_option("--listening-port,-p", options.listening_port, "TURN over UDP port; 0 = any (logged)")
+    std::string cert, pkey;
+    app.add_option("--listening-port,-p", options.listening_port, "TURN over UDP and TCP port; 0 = any (logged)")
         ->capture_default_str()
         ->group("TURN");
-    app.add_flag("--no-udp", options.no_udp, "No TURN over UDP listener (TURN over WebSocket only)")->group("TURN");
+    app.add_flag("--no-udp", options.no_udp, "No TURN over UDP listener")->group("TURN");
+    app.add_flag("--no-tcp", options.no_tcp, "No TURN over TCP listener")->group("TURN");
+    app.add_option("--tls-listening-port", options.tls_listening_port,
+                   "TURN over TLS port (only with --cert and --pkey); 0 = any (logged)")
+        ->capture_default_str()
+        ->group("TURN");
+    app.add_flag("--no-tls", options.no_tls, "No TURN over TLS listener, even with --cert/--pkey")->group("TURN");
+    app.add_option("--cert", cert,
+                   "PEM certificate chain: enables TURN over TLS and makes the HTTP port https/wss (with --pkey)")
+        ->type_name("FILE")
+        ->group("TURN");
+    app.add_option("--pkey", pkey, "PEM private key of --cert")->type_name("FILE")->group("TURN");
     app.add_option("--relay-ip", relay_ip,
                    "Address relayed UDP sockets bind and announce (default: --listening-ip if specific, else the "
                    "address of the default-route interface)")
@@ -247,6 +260,20 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
                    "Failed TURN authentications per client IP per minute before its requests are dropped; 0 = no limit")
         ->capture_default_str()
         ->group("TURN limits");
+
+    app.add_option("--max-bps", options.max_bps,
+                   "Bandwidth cap per allocation in bytes per second, each direction; excess is dropped; 0 = no cap")
+        ->capture_default_str()
+        ->group("TURN limits");
+
+    // Credentials for pages.
+    app.add_flag("--credentials-endpoint", options.credentials_endpoint,
+                 "Serve GET /turn-credentials (TURN REST API JSON) to --allowed-origin pages; needs --use-auth-secret")
+        ->group("Authentication");
+    app.add_option("--credentials-ttl", options.credentials_ttl, "Lifetime of /turn-credentials usernames in seconds")
+        ->capture_default_str()
+        ->check(CLI::Range(60u, 7u * 86400u))
+        ->group("Authentication");
 
     // Signaling.
     app.add_option("--signal-max-room-size", options.signal_max_room_size, "Most members of one /signal room")
@@ -311,6 +338,15 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
         outcome.error = "polyrtc-relay: --min-port must be at least 1 and at most --max-port\n";
         return outcome;
     }
+    if (cert.empty() != pkey.empty()) {
+        outcome.exit_code = 2;
+        outcome.error = "polyrtc-relay: --cert and --pkey go together: give both or neither\n";
+        return outcome;
+    }
+    if (!cert.empty()) {
+        options.cert = cert;
+        options.pkey = pkey;
+    }
     if (!web_root.empty()) {
         std::error_code fs_error;
         if (!std::filesystem::is_directory(web_root, fs_error)) {
@@ -354,6 +390,13 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args) {
     if (!options.no_auth && !has_credentials) {
         outcome.exit_code = 2;
         outcome.error = kNoCredentialsMessage;
+        return outcome;
+    }
+    if (options.credentials_endpoint && (!options.use_auth_secret || options.allowed_origins.empty())) {
+        outcome.exit_code = 2;
+        outcome.error =
+            "polyrtc-relay: --credentials-endpoint needs --use-auth-secret (the credentials it issues) and at least "
+            "one --allowed-origin (the pages it issues them to)\n";
         return outcome;
     }
     outcome.options = std::move(options);

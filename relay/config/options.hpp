@@ -41,8 +41,14 @@ struct Options {
     std::vector<std::string> static_auth_secrets;
 
     // TURN.
-    uint16_t listening_port = 3478;  // TURN over UDP; 0 = ephemeral (logged as turn_udp_port)
+    uint16_t listening_port = 3478;  // TURN over UDP and TCP; 0 = ephemeral (logged as turn_udp_port/turn_tcp_port)
     bool no_udp = false;
+    bool no_tcp = false;
+    uint16_t tls_listening_port = 5349;  // TURN over TLS, only with cert and pkey
+    bool no_tls = false;
+    // PEM certificate chain and private key: TURN over TLS, and https/wss on the HTTP port.
+    std::optional<std::string> cert;
+    std::optional<std::string> pkey;
     std::optional<std::string> relay_ip;  // default: --listening-ip, or the outbound interface's
     uint16_t min_port = 49152;
     uint16_t max_port = 65535;
@@ -55,6 +61,11 @@ struct Options {
     uint32_t stale_nonce = 600;             // nonce lifetime in seconds
     uint32_t turn_idle_timeout = 60;        // close /turn WebSockets this long without an allocation
     uint32_t auth_failure_limit = 20;       // failed auths per client IP per minute; 0 = no limit
+    uint32_t max_bps = 0;                   // bytes per second per allocation and direction; 0 = no cap
+
+    // GET /turn-credentials (TURN REST API credentials for pages of allowed origins).
+    bool credentials_endpoint = false;
+    uint32_t credentials_ttl = 86400;  // seconds the issued username stays valid
 
     // Signaling rooms (/signal).
     uint32_t signal_max_room_size = 16;

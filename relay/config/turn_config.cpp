@@ -11,6 +11,7 @@ turn::TurnConfig make_turn_config(const Options& options, net::AddressFamily rel
     config.credentials.nonce_lifetime = Duration::seconds(options.stale_nonce);
     config.max_lifetime = Duration::seconds(options.max_allocate_lifetime);
     config.auth_failure_limit = options.auth_failure_limit;
+    config.max_bps = options.max_bps;
     config.user_quota = options.user_quota;
     config.total_quota = options.total_quota;
     config.peer_policy.allow_loopback_peers = options.allow_loopback_peers;

@@ -20,6 +20,10 @@ std::string render_metrics(const MetricsSnapshot& s) {
         << "# TYPE polyrtc_relay_websocket_connections gauge\n"
         << "polyrtc_relay_websocket_connections{path=\"/turn\"} " << s.turn_connections << '\n'
         << "polyrtc_relay_websocket_connections{path=\"/signal\"} " << s.signal_connections << '\n';
+    out << "# HELP polyrtc_relay_turn_stream_connections Open TURN over TCP/TLS connections by transport.\n"
+        << "# TYPE polyrtc_relay_turn_stream_connections gauge\n"
+        << "polyrtc_relay_turn_stream_connections{transport=\"tcp\"} " << s.tcp_connections << '\n'
+        << "polyrtc_relay_turn_stream_connections{transport=\"tls\"} " << s.tls_connections << '\n';
     metric(out, "polyrtc_relay_signal_rooms", "gauge", "Signaling rooms with at least one member.", s.signal_rooms);
     metric(out, "polyrtc_relay_turn_allocations", "gauge", "TURN allocations (including ones being opened).",
            s.allocations);
@@ -30,7 +34,8 @@ std::string render_metrics(const MetricsSnapshot& s) {
         << "polyrtc_relay_turn_dropped_total{reason=\"malformed\"} " << s.turn.dropped_malformed << '\n'
         << "polyrtc_relay_turn_dropped_total{reason=\"no_permission\"} " << s.turn.dropped_no_permission << '\n'
         << "polyrtc_relay_turn_dropped_total{reason=\"no_allocation\"} " << s.turn.dropped_no_allocation << '\n'
-        << "polyrtc_relay_turn_dropped_total{reason=\"rate_limited\"} " << s.turn.dropped_rate_limited << '\n';
+        << "polyrtc_relay_turn_dropped_total{reason=\"rate_limited\"} " << s.turn.dropped_rate_limited << '\n'
+        << "polyrtc_relay_turn_dropped_total{reason=\"bandwidth\"} " << s.turn.dropped_bandwidth << '\n';
     out << "# HELP polyrtc_relay_turn_packets_total Relayed datagrams by direction.\n"
         << "# TYPE polyrtc_relay_turn_packets_total counter\n"
         << "polyrtc_relay_turn_packets_total{direction=\"to_peer\"} " << s.turn.packets_to_peers << '\n'

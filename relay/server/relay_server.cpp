@@ -8,27 +8,32 @@
 
 #include <asio.hpp>
 #include <sys/random.h>
+#include <websocketpp/config/asio.hpp>
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
 #include "relay/config/turn_config.hpp"
+#include "relay/http/credentials_endpoint.hpp"
 #include "relay/http/metrics.hpp"
 #include "relay/http/static_files.hpp"
 #include "relay/server/asio_address.hpp"
+#include "relay/server/tls_context.hpp"
+#include "relay/server/turn_stream.hpp"
 #include "relay/signal/room_hub.hpp"
 #include "relay/turn/turn_server.hpp"
 
 namespace polyrtc::relay::server {
 namespace {
 
-using WsServer = websocketpp::server<websocketpp::config::asio>;
 using ConnectionHdl = websocketpp::connection_hdl;
-using MessagePtr = WsServer::message_ptr;
 namespace status = websocketpp::http::status_code;
 namespace close_code = websocketpp::close::status;
+using asio::ip::tcp;
 using asio::ip::udp;
 
 enum class Route { kSignal, kTurn, kNone };
+
+constexpr std::string_view kCredentialsPath = "/turn-credentials";
 
 // The path part of a request target.
 std::string_view path_of(std::string_view target) {
@@ -52,6 +57,19 @@ constexpr size_t kMaxTurnFrame = 20 + 65535;
 // How long shutdown waits for WebSocket closing handshakes before dropping connections.
 constexpr auto kShutdownGrace = std::chrono::seconds(2);
 constexpr auto kTurnTick = std::chrono::seconds(1);
+// Socket buffers asked for: every client's datagrams share the listener's, and a burst
+// that outruns the event loop for a moment is lost once it is full (the default is about
+// 200 KiB). The kernel caps these at net.core.rmem_max/wmem_max.
+constexpr int kListenerSocketBuffer = 4 * 1024 * 1024;
+constexpr int kRelaySocketBuffer = 1024 * 1024;
+
+// Best effort: a smaller buffer than asked for is not an error.
+void enlarge_buffers(udp::socket& socket, int bytes) {
+    asio::error_code ignored;
+    socket.set_option(asio::socket_base::receive_buffer_size(bytes), ignored);
+    socket.set_option(asio::socket_base::send_buffer_size(bytes), ignored);
+}
+
 // How many ports of the range one Allocate may try to bind before answering 508.
 constexpr int kMaxBindAttempts = 64;
 
@@ -78,9 +96,13 @@ std::optional<asio::ip::address> default_route_address(asio::io_context& io) {
     return local.address();
 }
 
-}  // namespace
+// The server for one WebSocket++ config: plain (ws/http) or TLS (wss/https with --cert).
+template <class WsConfig>
+struct Server final : RelayServer::Impl {
+    using WsServer = websocketpp::server<WsConfig>;
+    using MessagePtr = typename WsServer::message_ptr;
+    static constexpr bool kHttpTls = std::is_same_v<WsConfig, websocketpp::config::asio_tls>;
 
-struct RelayServer::Impl {
     struct Connection {
         uint64_t id = 0;
         Route route = Route::kNone;
@@ -89,19 +111,29 @@ struct RelayServer::Impl {
         // Route::kTurn: when the connection last had an allocation (or opened).
         std::chrono::steady_clock::time_point last_allocated;
     };
+    // A TURN over TCP/TLS client connection.
+    struct Stream {
+        std::shared_ptr<TurnStream> stream;
+        turn::ClientKey client;
+        std::chrono::steady_clock::time_point last_allocated;
+    };
     struct RelaySocket {
         explicit RelaySocket(asio::io_context& io) : socket(io) {}
         udp::socket socket;
         uint16_t port = 0;
     };
 
-    Impl(config::Options opts, log::Logger& log)
+    Server(config::Options opts, log::Logger& log, std::vector<std::string> command_line)
         : options(std::move(opts)),
+          args(std::move(command_line)),
           logger(log),
           signals(io, SIGTERM, SIGINT),
+          reload_signal(io, SIGHUP),
           shutdown_timer(io),
           turn_timer(io),
           udp_listener(io),
+          tcp_listener(io),
+          tls_listener(io),
           rooms(signal::RoomLimits{options.signal_max_room_size, 10000}),
           rng(os_seeded_rng()) {
         if (options.web_root) files.emplace(*options.web_root);
@@ -109,15 +141,21 @@ struct RelayServer::Impl {
     }
 
     config::Options options;
+    std::vector<std::string> args;  // parsed again on SIGHUP
     log::Logger& logger;
     asio::io_context io;
     WsServer ws;
     asio::signal_set signals;
+    asio::signal_set reload_signal;
     asio::steady_timer shutdown_timer;
     asio::steady_timer turn_timer;
     udp::socket udp_listener;
     net::SocketAddress udp_local;
+    tcp::acceptor tcp_listener;
+    tcp::acceptor tls_listener;
+    std::shared_ptr<asio::ssl::context> tls;  // with --cert/--pkey
     std::optional<http::StaticFiles> files;
+    std::optional<http::CredentialsEndpointConfig> credentials_endpoint;
     signal::RoomHub rooms;
     crypto::Csprng rng;
     std::optional<turn::TurnServer> turn;
@@ -128,13 +166,22 @@ struct RelayServer::Impl {
     Bytes receive_buffer;                       // shared by every UDP socket: reads are synchronous once readable
     std::map<ConnectionHdl, Connection, std::owner_less<ConnectionHdl>> connections;
     std::map<uint64_t, ConnectionHdl> handles;
+    std::map<uint64_t, Stream> streams;  // TURN over TCP/TLS, by connection id
     uint64_t next_connection_id = 1;
     bool shutting_down = false;
     std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
 
-    int run();
+    int run() override;
     bool start_turn(nlohmann::json& listening);
+    bool listen_stream(tcp::acceptor& acceptor, uint16_t port, const char* name, nlohmann::json& listening);
+    void accept_stream(tcp::acceptor& acceptor, net::TransportProtocol transport);
+    void on_stream_message(uint64_t id, ByteView bytes);
+    void on_stream_closed(uint64_t id);
+    void arm_reload();
+    void reload_credentials();
     void on_http(ConnectionHdl hdl);
+    void serve_http(const typename WsServer::connection_ptr& con, const std::string& target);
+    void serve_credentials(const typename WsServer::connection_ptr& con, const std::string& target);
     bool on_validate(ConnectionHdl hdl);
     void on_open(ConnectionHdl hdl);
     void on_close(ConnectionHdl hdl);
@@ -165,21 +212,24 @@ struct RelayServer::Impl {
     void close_idle_turn_connections();
 };
 
-RelayServer::RelayServer(config::Options options, log::Logger& logger)
-    : impl_(std::make_unique<Impl>(std::move(options), logger)) {}
-
-RelayServer::~RelayServer() = default;
-
-int RelayServer::run() {
-    return impl_->run();
-}
-
-int RelayServer::Impl::run() {
+template <class WsConfig>
+int Server<WsConfig>::run() {
+    if (options.cert) {
+        std::string error;
+        tls = make_tls_context(*options.cert, *options.pkey, error);
+        if (!tls) {
+            logger.error("tls_failed", {{"message", error}});
+            return 1;
+        }
+    }
     ws.clear_access_channels(websocketpp::log::alevel::all);
     ws.clear_error_channels(websocketpp::log::elevel::all);
     ws.init_asio(&io);
     ws.set_reuse_addr(true);
     ws.set_max_http_body_size(64 * 1024);
+    if constexpr (kHttpTls) {
+        ws.set_tls_init_handler([this](ConnectionHdl) { return tls; });
+    }
     ws.set_http_handler([this](ConnectionHdl hdl) { on_http(std::move(hdl)); });
     ws.set_validate_handler([this](ConnectionHdl hdl) { return on_validate(std::move(hdl)); });
     ws.set_open_handler([this](ConnectionHdl hdl) { on_open(std::move(hdl)); });
@@ -206,10 +256,24 @@ int RelayServer::Impl::run() {
         return 1;
     }
     nlohmann::json listening = {{"http_port", local.port()},
+                                {"http_tls", kHttpTls},
                                 {"listening_ip", options.listening_ip},
                                 {"auth", options.no_auth ? "none" : "required"}};
     if (options.web_root) listening["web_root"] = *options.web_root;
     if (!start_turn(listening)) return 1;
+    if (options.credentials_endpoint) {
+        http::CredentialsEndpointConfig endpoint;
+        endpoint.allowed_origins = options.allowed_origins;
+        endpoint.secret = options.static_auth_secrets.front();
+        endpoint.ttl_s = options.credentials_ttl;
+        if (listening.contains("turn_udp_port")) endpoint.udp_port = listening["turn_udp_port"].get<uint16_t>();
+        if (listening.contains("turn_tcp_port")) endpoint.tcp_port = listening["turn_tcp_port"].get<uint16_t>();
+        if (listening.contains("turn_tls_port")) endpoint.tls_port = listening["turn_tls_port"].get<uint16_t>();
+        endpoint.http_port = local.port();
+        endpoint.http_tls = kHttpTls;
+        credentials_endpoint = std::move(endpoint);
+        listening["credentials_endpoint"] = std::string(kCredentialsPath);
+    }
 
     ws.start_accept(ec);
     if (ec) {
@@ -219,6 +283,7 @@ int RelayServer::Impl::run() {
     signals.async_wait([this](const asio::error_code& error, int signal_number) {
         if (!error) begin_shutdown(signal_number);
     });
+    arm_reload();
     logger.info("listening", std::move(listening));
     for (const auto& record : deferred_logs) logger.write(record);
     deferred_logs.clear();
@@ -228,7 +293,8 @@ int RelayServer::Impl::run() {
     return 0;
 }
 
-bool RelayServer::Impl::start_turn(nlohmann::json& listening) {
+template <class WsConfig>
+bool Server<WsConfig>::start_turn(nlohmann::json& listening) {
     asio::error_code ec;
     if (options.relay_ip) {
         relay_ip = asio::ip::make_address(*options.relay_ip, ec);
@@ -259,6 +325,7 @@ bool RelayServer::Impl::start_turn(nlohmann::json& listening) {
         udp_listener.open(endpoint.protocol(), ec);
         if (!ec) udp_listener.bind(endpoint, ec);
         if (!ec) udp_listener.non_blocking(true, ec);
+        if (!ec) enlarge_buffers(udp_listener, kListenerSocketBuffer);
         if (ec) {
             logger.error("listen_failed", {{"listening_ip", options.listening_ip},
                                            {"turn_udp_port", options.listening_port},
@@ -270,13 +337,149 @@ bool RelayServer::Impl::start_turn(nlohmann::json& listening) {
         listening["turn_udp_port"] = bound.port();
         arm_udp_listener();
     }
+    if (!options.no_tcp) {
+        // The TCP port is the UDP port's number, as for coturn (also when that was picked by
+        // the system; then any free port if that number is taken over TCP).
+        uint16_t port = options.listening_port;
+        if (port == 0 && listening.contains("turn_udp_port")) port = listening["turn_udp_port"].get<uint16_t>();
+        const bool fallback = options.listening_port == 0;
+        if (!listen_stream(tcp_listener, port, "turn_tcp_port", listening)) {
+            if (!fallback || !listen_stream(tcp_listener, 0, "turn_tcp_port", listening)) return false;
+        }
+        accept_stream(tcp_listener, net::TransportProtocol::kTcp);
+    }
+    if (tls && !options.no_tls) {
+        if (!listen_stream(tls_listener, options.tls_listening_port, "turn_tls_port", listening)) return false;
+        accept_stream(tls_listener, net::TransportProtocol::kTls);
+    }
     arm_turn_timer();
     return true;
 }
 
+// Binds `acceptor` for TURN over TCP/TLS and records the bound port as `name`. A failure to
+// bind is logged (listen_failed) unless it is the silent first try of a fallback.
+template <class WsConfig>
+bool Server<WsConfig>::listen_stream(tcp::acceptor& acceptor, uint16_t port, const char* name,
+                                     nlohmann::json& listening) {
+    asio::error_code ec;
+    const tcp::endpoint endpoint(asio::ip::make_address(options.listening_ip), port);
+    if (acceptor.is_open()) acceptor.close(ec);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        const bool quiet = port != 0 && options.listening_port == 0 && std::string_view(name) == "turn_tcp_port";
+        if (!quiet) {
+            logger.error("listen_failed",
+                         {{"listening_ip", options.listening_ip}, {name, port}, {"message", ec.message()}});
+        }
+        acceptor.close(ec);
+        return false;
+    }
+    listening[name] = acceptor.local_endpoint(ec).port();
+    return true;
+}
+
+template <class WsConfig>
+void Server<WsConfig>::accept_stream(tcp::acceptor& acceptor, net::TransportProtocol transport) {
+    acceptor.async_accept([this, &acceptor, transport](const asio::error_code& error, tcp::socket socket) {
+        if (shutting_down || error == asio::error::operation_aborted) return;
+        if (!error) {
+            asio::error_code ec;
+            const auto remote = socket.remote_endpoint(ec);
+            const auto local = socket.local_endpoint(ec);
+            if (!ec) {
+                const uint64_t id = next_connection_id++;
+                const turn::ClientKey client{transport, id, to_socket_address(remote), to_socket_address(local)};
+                TurnStream::Handlers handlers{[this](uint64_t from, ByteView bytes) { on_stream_message(from, bytes); },
+                                              [this](uint64_t from) { on_stream_closed(from); }};
+                auto stream = transport == net::TransportProtocol::kTls
+                                  ? make_tls_stream(std::move(socket), *tls, id, std::move(handlers), kMaxBufferedTurn)
+                                  : make_tcp_stream(std::move(socket), id, std::move(handlers), kMaxBufferedTurn);
+                streams.emplace(id, Stream{stream, client, std::chrono::steady_clock::now()});
+                logger.info("turn_stream_open", {{"connection", id},
+                                                 {"transport", net::to_string(transport)},
+                                                 {"remote", client.remote.to_string()}});
+                stream->start();
+            }
+        }
+        if (!error) return accept_stream(acceptor, transport);
+        // EMFILE and the like: accepting again at once would fail again in a busy loop.
+        logger.warn("accept_failed", {{"transport", net::to_string(transport)}, {"message", error.message()}});
+        auto retry = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(100));
+        retry->async_wait([this, &acceptor, transport, retry](const asio::error_code&) {
+            if (!shutting_down) accept_stream(acceptor, transport);
+        });
+    });
+}
+
+template <class WsConfig>
+void Server<WsConfig>::on_stream_message(uint64_t id, ByteView bytes) {
+    auto it = streams.find(id);
+    if (it == streams.end()) return;
+    const turn::ClientKey client = it->second.client;
+    execute(turn->handle_client_message(client, bytes, now(), unix_now()));
+}
+
+template <class WsConfig>
+void Server<WsConfig>::on_stream_closed(uint64_t id) {
+    auto it = streams.find(id);
+    if (it == streams.end()) return;
+    const turn::ClientKey client = it->second.client;
+    streams.erase(it);
+    logger.info("turn_stream_close", {{"connection", id}});
+    execute(turn->handle_client_closed(client, now()));
+}
+
+// --- SIGHUP -------------------------------------------------------------------------------
+
+template <class WsConfig>
+void Server<WsConfig>::arm_reload() {
+    reload_signal.async_wait([this](const asio::error_code& error, int) {
+        if (error || shutting_down) return;
+        reload_credentials();
+        arm_reload();
+    });
+}
+
+// Parses the command line and its config file again and takes the users and REST secrets
+// from it; anything else needs a restart. A file that no longer parses changes nothing.
+template <class WsConfig>
+void Server<WsConfig>::reload_credentials() {
+    auto outcome = config::parse_command_line(args);
+    std::string problem = outcome.error;
+    if (outcome.options && outcome.options->no_auth != options.no_auth) {
+        problem = "switching --no-auth on or off needs a restart";
+    }
+    if (!outcome.options || !problem.empty()) {
+        while (!problem.empty() && problem.back() == '\n') problem.pop_back();
+        logger.warn("reload_failed", {{"message", problem}, {"kept", "previous credentials"}});
+        return;
+    }
+    config::Options& fresh = *outcome.options;
+    fresh.realm = options.realm;  // keys of live allocations depend on it
+    options.users = fresh.users;
+    options.use_auth_secret = fresh.use_auth_secret;
+    options.static_auth_secrets = fresh.static_auth_secrets;
+    turn->set_credentials(config::make_turn_config(options, turn->config().relay_family).credentials);
+    if (credentials_endpoint) {
+        if (options.use_auth_secret) {
+            credentials_endpoint->secret = options.static_auth_secrets.front();
+        } else {
+            credentials_endpoint.reset();  // nothing left to issue
+        }
+    }
+    logger.info("credentials_reloaded",
+                {{"users", options.users.size()},
+                 {"auth_secrets", options.use_auth_secret ? options.static_auth_secrets.size() : 0},
+                 {"credentials_endpoint", credentials_endpoint.has_value()}});
+}
+
 // --- TURN actions -------------------------------------------------------------------------
 
-void RelayServer::Impl::execute(turn::Actions actions) {
+template <class WsConfig>
+void Server<WsConfig>::execute(turn::Actions actions) {
     for (auto& action : actions) {
         if (auto* send = std::get_if<turn::SendToClient>(&action)) {
             send_to_client(*send);
@@ -292,7 +495,8 @@ void RelayServer::Impl::execute(turn::Actions actions) {
     }
 }
 
-void RelayServer::Impl::open_relay(const turn::OpenRelay& open) {
+template <class WsConfig>
+void Server<WsConfig>::open_relay(const turn::OpenRelay& open) {
     const uint32_t range = static_cast<uint32_t>(options.max_port - options.min_port) + 1;
     uint32_t offset = rng.next_u32() % range;
     auto socket = std::make_unique<RelaySocket>(io);
@@ -315,6 +519,7 @@ void RelayServer::Impl::open_relay(const turn::OpenRelay& open) {
         asio::error_code ignored;
         socket->socket.close(ignored);
     }
+    if (bound) enlarge_buffers(socket->socket, kRelaySocketBuffer);
     if (!bound || socket->socket.non_blocking(true, ec)) {
         execute(turn->handle_relay_open_failed(open.allocation, now()));
         return;
@@ -326,7 +531,8 @@ void RelayServer::Impl::open_relay(const turn::OpenRelay& open) {
     execute(turn->handle_relay_opened(open.allocation, relayed, now()));
 }
 
-void RelayServer::Impl::close_relay(turn::AllocationId id) {
+template <class WsConfig>
+void Server<WsConfig>::close_relay(turn::AllocationId id) {
     auto it = relays.find(id);
     if (it == relays.end()) return;
     relay_ports_in_use.erase(it->second->port);
@@ -335,11 +541,18 @@ void RelayServer::Impl::close_relay(turn::AllocationId id) {
     relays.erase(it);
 }
 
-void RelayServer::Impl::send_to_client(const turn::SendToClient& send) {
+template <class WsConfig>
+void Server<WsConfig>::send_to_client(const turn::SendToClient& send) {
     if (send.client.transport == net::TransportProtocol::kUdp) {
         asio::error_code ec;
         udp_listener.send_to(asio::buffer(send.bytes), to_udp_endpoint(send.client.remote), 0, ec);
         return;  // would_block and ICMP errors: a lost datagram, as UDP may lose it anyway
+    }
+    if (send.client.transport == net::TransportProtocol::kTcp ||
+        send.client.transport == net::TransportProtocol::kTls) {
+        auto stream = streams.find(send.client.connection);
+        if (stream != streams.end()) stream->second.stream->send(send.bytes);
+        return;
     }
     auto hdl = handles.find(send.client.connection);
     if (hdl == handles.end()) return;
@@ -350,14 +563,16 @@ void RelayServer::Impl::send_to_client(const turn::SendToClient& send) {
     con->send(send.bytes.data(), send.bytes.size(), websocketpp::frame::opcode::binary);
 }
 
-void RelayServer::Impl::send_to_peer(const turn::SendToPeer& send) {
+template <class WsConfig>
+void Server<WsConfig>::send_to_peer(const turn::SendToPeer& send) {
     auto it = relays.find(send.allocation);
     if (it == relays.end()) return;
     asio::error_code ec;
     it->second->socket.send_to(asio::buffer(send.bytes), to_udp_endpoint(send.peer), 0, ec);
 }
 
-void RelayServer::Impl::arm_udp_listener() {
+template <class WsConfig>
+void Server<WsConfig>::arm_udp_listener() {
     udp_listener.async_wait(udp::socket::wait_read, [this](const asio::error_code& error) {
         if (error) return;  // closed
         for (int i = 0; i < 64; ++i) {
@@ -373,7 +588,8 @@ void RelayServer::Impl::arm_udp_listener() {
     });
 }
 
-void RelayServer::Impl::arm_relay(turn::AllocationId id) {
+template <class WsConfig>
+void Server<WsConfig>::arm_relay(turn::AllocationId id) {
     auto it = relays.find(id);
     if (it == relays.end()) return;
     it->second->socket.async_wait(udp::socket::wait_read, [this, id](const asio::error_code& error) {
@@ -395,7 +611,8 @@ void RelayServer::Impl::arm_relay(turn::AllocationId id) {
     });
 }
 
-void RelayServer::Impl::arm_turn_timer() {
+template <class WsConfig>
+void Server<WsConfig>::arm_turn_timer() {
     turn_timer.expires_after(kTurnTick);
     turn_timer.async_wait([this](const asio::error_code& error) {
         if (error || shutting_down) return;
@@ -405,7 +622,8 @@ void RelayServer::Impl::arm_turn_timer() {
     });
 }
 
-void RelayServer::Impl::close_idle_turn_connections() {
+template <class WsConfig>
+void Server<WsConfig>::close_idle_turn_connections() {
     if (options.turn_idle_timeout == 0) return;
     const auto now_steady = std::chrono::steady_clock::now();
     const auto limit = std::chrono::seconds(options.turn_idle_timeout);
@@ -423,20 +641,34 @@ void RelayServer::Impl::close_idle_turn_connections() {
         websocketpp::lib::error_code ec;
         ws.close(hdl, close_code::policy_violation, "no allocation", ec);
     }
+    // TURN over TCP/TLS: the same rule (this also ends TLS handshakes that never finish).
+    for (auto& [id, stream] : streams) {
+        if (turn->has_allocation(stream.client)) {
+            stream.last_allocated = now_steady;
+        } else if (now_steady - stream.last_allocated >= limit) {
+            logger.info("turn_stream_idle", {{"connection", id}, {"idle_s", options.turn_idle_timeout}});
+            stream.stream->close();  // on_stream_closed follows from the pending read
+        }
+    }
 }
 
 // --- Shutdown -----------------------------------------------------------------------------
 
-void RelayServer::Impl::begin_shutdown(int signal_number) {
+template <class WsConfig>
+void Server<WsConfig>::begin_shutdown(int signal_number) {
     if (shutting_down) return;
     shutting_down = true;
     logger.info("shutdown", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
-                             {"connections", connections.size()},
+                             {"connections", connections.size() + streams.size()},
                              {"allocations", turn ? turn->allocation_count() : 0}});
     asio::error_code ec;
     ws.stop_listening(ec);
     turn_timer.cancel();
+    reload_signal.cancel(ec);
     udp_listener.close(ec);
+    tcp_listener.close(ec);
+    tls_listener.close(ec);
+    for (auto& entry : streams) entry.second.stream->close();
     while (!relays.empty()) close_relay(relays.begin()->first);
     // Copy: closing may call back into on_close, which edits `connections`.
     std::vector<ConnectionHdl> open;
@@ -454,7 +686,8 @@ void RelayServer::Impl::begin_shutdown(int signal_number) {
     });
 }
 
-void RelayServer::Impl::forget(ConnectionHdl hdl) {
+template <class WsConfig>
+void Server<WsConfig>::forget(ConnectionHdl hdl) {
     auto it = connections.find(hdl);
     if (it != connections.end()) {
         if (it->second.route == Route::kSignal) rooms.leave(it->second.id);
@@ -470,25 +703,41 @@ void RelayServer::Impl::forget(ConnectionHdl hdl) {
 
 // --- HTTP and WebSocket -------------------------------------------------------------------
 
-void RelayServer::Impl::on_http(ConnectionHdl hdl) {
+template <class WsConfig>
+void Server<WsConfig>::on_http(ConnectionHdl hdl) {
     auto con = ws.get_con_from_hdl(hdl);
     const std::string& target = con->get_resource();
     const std::string& method = con->get_request().get_method();
     con->append_header("Cache-Control", "no-cache");
     con->append_header("X-Content-Type-Options", "nosniff");
 
-    const auto path = path_of(target);
     if (route_of(target) != Route::kNone) {
         con->set_status(status::upgrade_required);
         con->append_header("Content-Type", "text/plain; charset=utf-8");
         con->set_body("this endpoint speaks WebSocket\n");
         return;
     }
-    if (method != "GET") {
+    if (method != "GET" && method != "HEAD") {
         con->set_status(status::method_not_allowed);
-        con->append_header("Allow", "GET");
+        con->append_header("Allow", "GET, HEAD");
         con->append_header("Content-Type", "text/plain; charset=utf-8");
         con->set_body("method not allowed\n");
+        return;
+    }
+    serve_http(con, target);
+    if (method == "HEAD") {
+        // The GET's status and headers (Content-Type, Content-Length) without the body.
+        const std::string length = std::to_string(con->get_response().get_body().size());
+        con->set_body("");
+        con->replace_header("Content-Length", length);
+    }
+}
+
+template <class WsConfig>
+void Server<WsConfig>::serve_http(const typename WsServer::connection_ptr& con, const std::string& target) {
+    const auto path = path_of(target);
+    if (path == kCredentialsPath && credentials_endpoint) {
+        serve_credentials(con, target);
         return;
     }
     if (path == "/healthz") {
@@ -496,7 +745,7 @@ void RelayServer::Impl::on_http(ConnectionHdl hdl) {
             std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_at).count();
         nlohmann::json body = {{"status", "ok"},
                                {"uptime_s", uptime},
-                               {"connections", connections.size()},
+                               {"connections", connections.size() + streams.size()},
                                {"rooms", rooms.room_count()},
                                {"allocations", turn ? turn->allocation_count() : 0}};
         con->set_status(status::ok);
@@ -511,6 +760,10 @@ void RelayServer::Impl::on_http(ConnectionHdl hdl) {
         for (const auto& entry : connections) {
             if (entry.second.route == Route::kTurn) ++snapshot.turn_connections;
             if (entry.second.route == Route::kSignal) ++snapshot.signal_connections;
+        }
+        for (const auto& entry : streams) {
+            ++(entry.second.client.transport == net::TransportProtocol::kTls ? snapshot.tls_connections
+                                                                             : snapshot.tcp_connections);
         }
         snapshot.signal_rooms = rooms.room_count();
         if (turn) {
@@ -538,7 +791,33 @@ void RelayServer::Impl::on_http(ConnectionHdl hdl) {
     }
 }
 
-bool RelayServer::Impl::on_validate(ConnectionHdl hdl) {
+template <class WsConfig>
+void Server<WsConfig>::serve_credentials(const typename WsServer::connection_ptr& con, const std::string& target) {
+    http::CredentialsRequest request;
+    request.origin = con->get_request_header("Origin");
+    request.sec_fetch_site = con->get_request_header("Sec-Fetch-Site");
+    request.host = con->get_request_header("Host");
+    request.target = target;
+    request.unix_now = unix_now();
+    request.random_user = to_hex(rng.bytes(8));
+    const auto response = http::issue_credentials(*credentials_endpoint, request);
+    con->set_status(static_cast<status::value>(response.status));
+    con->replace_header("Cache-Control", "no-store");  // a credential: never cached
+    con->append_header("Vary", "Origin");
+    con->append_header("Content-Type", "application/json");
+    if (!response.allow_origin.empty()) con->append_header("Access-Control-Allow-Origin", response.allow_origin);
+    con->set_body(response.body);
+    if (response.status == 200) {
+        logger.info("credentials_issued", {{"origin", response.allow_origin}, {"remote", con->get_remote_endpoint()}});
+    } else {
+        logger.info("credentials_refused", {{"status", response.status},
+                                            {"origin", std::string(request.origin)},
+                                            {"remote", con->get_remote_endpoint()}});
+    }
+}
+
+template <class WsConfig>
+bool Server<WsConfig>::on_validate(ConnectionHdl hdl) {
     auto con = ws.get_con_from_hdl(hdl);
     if (shutting_down) {
         con->set_status(status::service_unavailable);
@@ -577,7 +856,8 @@ bool RelayServer::Impl::on_validate(ConnectionHdl hdl) {
     return false;
 }
 
-void RelayServer::Impl::on_open(ConnectionHdl hdl) {
+template <class WsConfig>
+void Server<WsConfig>::on_open(ConnectionHdl hdl) {
     auto con = ws.get_con_from_hdl(hdl);
     Connection connection;
     connection.id = next_connection_id++;
@@ -586,7 +866,7 @@ void RelayServer::Impl::on_open(ConnectionHdl hdl) {
     connection.last_allocated = std::chrono::steady_clock::now();
     if (connection.route == Route::kTurn) {
         asio::error_code ec;
-        auto& socket = con->get_raw_socket();
+        auto& socket = con->get_raw_socket().lowest_layer();
         const auto remote = socket.remote_endpoint(ec);
         const auto local = socket.local_endpoint(ec);
         connection.turn_client = turn::ClientKey{net::TransportProtocol::kWebSocket, connection.id,
@@ -613,7 +893,8 @@ void RelayServer::Impl::on_open(ConnectionHdl hdl) {
     }
 }
 
-void RelayServer::Impl::on_close(ConnectionHdl hdl) {
+template <class WsConfig>
+void Server<WsConfig>::on_close(ConnectionHdl hdl) {
     auto it = connections.find(hdl);
     if (it != connections.end()) {
         auto con = ws.get_con_from_hdl(hdl);
@@ -624,7 +905,8 @@ void RelayServer::Impl::on_close(ConnectionHdl hdl) {
     forget(std::move(hdl));
 }
 
-void RelayServer::Impl::on_message(ConnectionHdl hdl, const MessagePtr& message) {
+template <class WsConfig>
+void Server<WsConfig>::on_message(ConnectionHdl hdl, const MessagePtr& message) {
     auto it = connections.find(hdl);
     if (it == connections.end()) return;
     switch (it->second.route) {
@@ -634,7 +916,8 @@ void RelayServer::Impl::on_message(ConnectionHdl hdl, const MessagePtr& message)
     }
 }
 
-void RelayServer::Impl::on_signal_message(const Connection& from, ConnectionHdl hdl, const MessagePtr& message) {
+template <class WsConfig>
+void Server<WsConfig>::on_signal_message(const Connection& from, ConnectionHdl hdl, const MessagePtr& message) {
     websocketpp::lib::error_code ec;
     if (message->get_opcode() != websocketpp::frame::opcode::text) {
         ws.close(hdl, close_code::unsupported_data, "signaling messages must be text", ec);
@@ -654,7 +937,8 @@ void RelayServer::Impl::on_signal_message(const Connection& from, ConnectionHdl 
     }
 }
 
-void RelayServer::Impl::on_turn_message(const Connection& from, ConnectionHdl hdl, const MessagePtr& message) {
+template <class WsConfig>
+void Server<WsConfig>::on_turn_message(const Connection& from, ConnectionHdl hdl, const MessagePtr& message) {
     if (message->get_opcode() != websocketpp::frame::opcode::binary) {
         websocketpp::lib::error_code ec;
         ws.close(hdl, close_code::unsupported_data, "TURN messages must be binary frames", ec);
@@ -664,6 +948,23 @@ void RelayServer::Impl::on_turn_message(const Connection& from, ConnectionHdl hd
     const turn::ClientKey client = from.turn_client;  // `from` may go away while executing
     execute(turn->handle_client_message(
         client, ByteView(reinterpret_cast<const uint8_t*>(payload.data()), payload.size()), now(), unix_now()));
+}
+
+}  // namespace
+
+RelayServer::RelayServer(config::Options options, log::Logger& logger, std::vector<std::string> args) {
+    // The HTTP port speaks TLS (https, wss) exactly when a certificate is configured.
+    if (options.cert) {
+        impl_ = std::make_unique<Server<websocketpp::config::asio_tls>>(std::move(options), logger, std::move(args));
+    } else {
+        impl_ = std::make_unique<Server<websocketpp::config::asio>>(std::move(options), logger, std::move(args));
+    }
+}
+
+RelayServer::~RelayServer() = default;
+
+int RelayServer::run() {
+    return impl_->run();
 }
 
 }  // namespace polyrtc::relay::server

@@ -45,6 +45,9 @@ public:
 
     const std::string& realm() const { return config_.realm; }
 
+    // The same nonce key with other users/secrets (credential reload keeps nonces valid).
+    Credentials reconfigured(CredentialConfig config) const { return Credentials(std::move(config), nonce_key_); }
+
     std::string make_nonce(Timestamp now) const;
     // False for a nonce that is malformed, forged, from the future or older than the lifetime.
     bool is_nonce_valid(std::string_view nonce, Timestamp now) const;

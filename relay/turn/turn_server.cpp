@@ -132,6 +132,7 @@ Actions TurnServer::handle_peer_datagram(AllocationId id, const net::SocketAddre
         ++stats_.dropped_no_permission;
         return out;
     }
+    if (!within_bandwidth(allocation.to_client, bytes.size(), now)) return out;
     for (const auto& [number, channel] : allocation.channels) {
         if (channel.peer == peer && now < channel.expires) {
             ++stats_.packets_to_clients;
@@ -185,6 +186,11 @@ Actions TurnServer::handle_timeout(Timestamp now) {
         w = w->second.start + config_.auth_failure_window <= now ? auth_failures_.erase(w) : std::next(w);
     }
     return out;
+}
+
+void TurnServer::set_credentials(CredentialConfig credentials) {
+    config_.credentials = std::move(credentials);
+    credentials_ = credentials_.reconfigured(config_.credentials);
 }
 
 // --- STUN requests ----------------------------------------------------------------------
@@ -544,6 +550,7 @@ void TurnServer::on_send(Allocation& allocation, const Message& indication, Time
         ++stats_.dropped_no_permission;
         return;
     }
+    if (!within_bandwidth(allocation.to_peers, data->size(), now)) return;
     ++stats_.packets_to_peers;
     stats_.bytes_to_peers += data->size();
     out.push_back(SendToPeer{allocation.id, *peer, data->to_bytes()});
@@ -566,6 +573,7 @@ void TurnServer::handle_channel_data(const ClientKey& client, ByteView bytes, Ti
         ++stats_.dropped_no_permission;
         return;
     }
+    if (!within_bandwidth(allocation->to_peers, parsed->data.size(), now)) return;
     ++stats_.packets_to_peers;
     stats_.bytes_to_peers += parsed->data.size();
     out.push_back(SendToPeer{allocation->id, channel->second.peer, std::move(parsed->data)});
@@ -629,6 +637,27 @@ Duration TurnServer::clamp_lifetime(const Message& request) const {
         lifetime = std::max(lifetime, config_.default_lifetime);
     }
     return lifetime;
+}
+
+bool TurnServer::within_bandwidth(Bucket& bucket, size_t bytes, Timestamp now) {
+    if (config_.max_bps == 0) return true;
+    constexpr int64_t kMicros = 1000000;
+    const int64_t capacity = static_cast<int64_t>(config_.max_bps) * kMicros;  // one second's worth
+    if (bucket.tokens < 0) {
+        bucket.tokens = capacity;
+    } else {
+        const int64_t elapsed = std::max<int64_t>(0, (now - bucket.last).as_micros());
+        // Cap elapsed first: a long-idle allocation must not overflow the product.
+        bucket.tokens = std::min(capacity, bucket.tokens + std::min(elapsed, kMicros) * config_.max_bps);
+    }
+    bucket.last = now;
+    const int64_t cost = static_cast<int64_t>(bytes) * kMicros;
+    if (cost > bucket.tokens) {
+        ++stats_.dropped_bandwidth;
+        return false;
+    }
+    bucket.tokens -= cost;
+    return true;
 }
 
 bool TurnServer::is_rate_limited(const net::IpAddress& ip, Timestamp now) const {

@@ -108,6 +108,11 @@ struct TurnConfig {
     Duration auth_failure_window = Duration::seconds(60);
     size_t max_tracked_ips = 65536;  // bound on the bookkeeping; beyond it new IPs are not tracked
 
+    // Bandwidth cap per allocation in bytes per second, separately towards peers and towards
+    // the client (coturn's max-bps); a token bucket holding one second's worth. Datagrams
+    // beyond it are dropped and counted. 0 = no cap.
+    uint32_t max_bps = 0;
+
     PeerPolicy peer_policy;
     // Family of the relayed addresses this server can allocate (the --relay-ip's).
     net::AddressFamily relay_family = net::AddressFamily::kIpv4;
@@ -121,6 +126,7 @@ struct TurnStats {
     uint64_t dropped_no_allocation = 0;  // indication or ChannelData on a 5-tuple without one
     uint64_t auth_failures = 0;          // 401 for bad credentials, and 441
     uint64_t dropped_rate_limited = 0;   // requests dropped by the failed-auth rate limit
+    uint64_t dropped_bandwidth = 0;      // datagrams over TurnConfig::max_bps
     // Relayed application data (payload bytes, without TURN framing).
     uint64_t packets_to_peers = 0;
     uint64_t bytes_to_peers = 0;
@@ -139,6 +145,10 @@ public:
                                  Timestamp now);
     Actions handle_client_closed(const ClientKey& client, Timestamp now);
     Actions handle_timeout(Timestamp now);
+    // Replaces the static users and REST secrets (SIGHUP). Nonces already issued stay valid;
+    // live allocations keep the key they were created with until their next request is
+    // checked against the new credentials.
+    void set_credentials(CredentialConfig credentials);
 
     size_t allocation_count() const { return allocations_.size(); }
     bool has_allocation(const ClientKey& client) const { return by_client_.count(client) != 0; }
@@ -149,6 +159,11 @@ private:
     struct Channel {
         net::SocketAddress peer;
         Timestamp expires;
+    };
+    // TurnConfig::max_bps accounting in byte-microseconds, so slow rates lose no precision.
+    struct Bucket {
+        int64_t tokens = -1;  // -1: full, not used yet
+        Timestamp last;
     };
     struct Allocation {
         AllocationId id = 0;
@@ -167,6 +182,8 @@ private:
         std::optional<net::AddressFamily> refused_additional_family;
         std::map<net::IpAddress, Timestamp> permissions;  // peer IP -> expiry
         std::map<uint16_t, Channel> channels;             // number -> binding (incl. cooling down)
+        Bucket to_peers;
+        Bucket to_client;
     };
 
     // The outcome of authenticating one request.
@@ -207,6 +224,8 @@ private:
     uint16_t check_peer(const Allocation& allocation, const net::SocketAddress& peer, Actions& out) const;
     bool has_permission(const Allocation& allocation, const net::IpAddress& peer, Timestamp now) const;
     Duration clamp_lifetime(const stun::Message& request) const;
+    // Takes `bytes` from `bucket`; false (and counted) when over TurnConfig::max_bps.
+    bool within_bandwidth(Bucket& bucket, size_t bytes, Timestamp now);
 
     void delete_allocation(AllocationId id, const char* reason, Actions& out);
     Allocation* find_by_client(const ClientKey& client);

@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runRelay, startRelay } from './relay_process.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // GET with the path sent exactly as given (fetch() would normalize "..").
 function rawGet(port, rawPath, method = 'GET') {
@@ -52,6 +55,21 @@ describe('polyrtc-relay options', () => {
             '--use-auth-secret', '--static-auth-secret', '-c FILE']) {
             assert.ok(stdout.includes(flag), `--help mentions ${flag}`);
         }
+    });
+
+    test('--help and the options table of docs/relay.md list the same options', async () => {
+        const { stdout } = await runRelay(['--help']);
+        const inHelp = new Set(stdout.match(/--[a-z][a-z0-9-]+/g));
+        const docs = fs.readFileSync(path.join(repoRoot, 'docs', 'relay.md'), 'utf8');
+        const table = docs.slice(docs.indexOf('## Options'), docs.indexOf('## Logs'));
+        const inDocs = new Set([...table.matchAll(/^\| `[^|]*?(--[a-z][a-z0-9-]+)/gm)].map((m) => m[1]));
+        for (const row of table.matchAll(/^\| `([^|]*)`/gm)) {
+            for (const flag of row[1].match(/--[a-z][a-z0-9-]+/g) ?? []) inDocs.add(flag);
+        }
+        inHelp.delete('--help');
+        inDocs.delete('--help');
+        assert.deepEqual([...inHelp].filter((f) => !inDocs.has(f)), [], 'in --help but not in docs/relay.md');
+        assert.deepEqual([...inDocs].filter((f) => !inHelp.has(f)), [], 'in docs/relay.md but not in --help');
     });
 
     test('an unknown option is an error', async () => {
@@ -182,10 +200,24 @@ describe('polyrtc-relay HTTP', () => {
         assert.equal(await res.text(), '// linked');
     });
 
-    test('only GET is served', async () => {
+    test('only GET and HEAD are served', async () => {
         const res = await rawGet(relay.port, '/index.html', 'POST');
         assert.equal(res.status, 405);
-        assert.equal(res.headers.allow, 'GET');
+        assert.equal(res.headers.allow, 'GET, HEAD');
+    });
+
+    test('HEAD: the GET\'s status, Content-Type and Content-Length, no body (.js, .wasm, 404)', async () => {
+        for (const [p, type] of [['/polyrtc.wasm', 'application/wasm'], ['/polyrtc.js', 'text/javascript; charset=utf-8']]) {
+            const get = await rawGet(relay.port, p);
+            const head = await rawGet(relay.port, p, 'HEAD');
+            assert.equal(head.status, 200, p);
+            assert.equal(head.headers['content-type'], type, p);
+            assert.equal(head.headers['content-length'], String(get.body.length), p);
+            assert.equal(head.body.length, 0, p);
+        }
+        const missing = await rawGet(relay.port, '/nope.html', 'HEAD');
+        assert.equal(missing.status, 404);
+        assert.equal(missing.body.length, 0);
     });
 
     test('/signal without a WebSocket upgrade answers 426', async () => {

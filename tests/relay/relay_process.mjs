@@ -77,8 +77,9 @@ export async function startRelay(args, { timeoutMs = 5000 } = {}) {
         nonJson,
         listening,
         get stderr() { return stderr; },
-        url(pathAndQuery) { return `http://127.0.0.1:${listening.http_port}${pathAndQuery}`; },
-        wsUrl(pathAndQuery) { return `ws://127.0.0.1:${listening.http_port}${pathAndQuery}`; },
+        // https/wss when the relay was given --cert/--pkey.
+        url(pathAndQuery) { return `http${listening.http_tls ? 's' : ''}://127.0.0.1:${listening.http_port}${pathAndQuery}`; },
+        wsUrl(pathAndQuery) { return `ws${listening.http_tls ? 's' : ''}://127.0.0.1:${listening.http_port}${pathAndQuery}`; },
         // SIGTERM; resolves {code, signal}. SIGKILL if it has not exited after graceMs.
         stop(graceMs = 4000) {
             if (!stopped) {

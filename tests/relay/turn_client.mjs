@@ -4,6 +4,8 @@
 // relay against a second implementation of the wire format.
 import crypto from 'node:crypto';
 import dgram from 'node:dgram';
+import net from 'node:net';
+import tls from 'node:tls';
 import zlib from 'node:zlib';
 import WebSocket from 'ws';
 
@@ -244,9 +246,10 @@ class TurnClient {
 }
 
 export class WsTurnClient extends TurnClient {
-    static async connect(url, credentials, { protocols = 'turn' } = {}) {
+    // `wsOptions` go to the ws library (e.g. {origin}, {rejectUnauthorized: false} for wss).
+    static async connect(url, credentials, { protocols = 'turn', ...wsOptions } = {}) {
         const client = new WsTurnClient(credentials);
-        client.ws = new WebSocket(url, protocols);
+        client.ws = new WebSocket(url, protocols, wsOptions);
         client.ws.binaryType = 'nodebuffer';
         client.ws.on('message', (data, isBinary) => { if (isBinary) client.receive(data); });
         client.closed = new Promise((resolve) => client.ws.once('close', (code) => resolve(code)));
@@ -274,4 +277,46 @@ export class UdpTurnClient extends TurnClient {
     }
     send(buf) { this.socket.send(buf, this.server.port, this.server.host); }
     async close() { await new Promise((resolve) => this.socket.close(resolve)); }
+}
+
+// TURN over TCP, or TLS with {tls: true} (RFC 8656 section 12.5 framing: STUN messages are
+// 20 + Length bytes, ChannelData 4 + Length rounded up to 4).
+export class StreamTurnClient extends TurnClient {
+    static async connect(host, port, credentials, { tls: secure = false } = {}) {
+        const client = new StreamTurnClient(credentials);
+        client.buffer = Buffer.alloc(0);
+        client.socket = secure
+            ? tls.connect({ host, port, rejectUnauthorized: false })
+            : net.connect({ host, port });
+        client.closed = new Promise((resolve) => client.socket.once('close', resolve));
+        client.socket.on('data', (chunk) => client.onData(chunk));
+        client.socket.on('error', () => {});
+        await new Promise((resolve, reject) => {
+            client.socket.once(secure ? 'secureConnect' : 'connect', resolve);
+            client.socket.once('error', reject);
+        });
+        return client;
+    }
+    onData(chunk) {
+        this.buffer = Buffer.concat([this.buffer, chunk]);
+        for (;;) {
+            if (this.buffer.length < 4) return;
+            const length = this.buffer.readUInt16BE(2);
+            const size = (this.buffer[0] >> 6) === 1 ? 4 + ((length + 3) & ~3) : 20 + length;
+            if (this.buffer.length < size) return;
+            const frame = this.buffer.subarray(0, size);
+            this.buffer = this.buffer.subarray(size);
+            this.receive(frame);
+        }
+    }
+    send(buf) { this.socket.write(buf); }
+    // ChannelData over a stream must be padded to a multiple of 4.
+    sendChannelData(channel, data) {
+        const padded = encodeChannelData(channel, data);
+        this.send(Buffer.concat([padded, Buffer.alloc((4 - (padded.length % 4)) % 4)]));
+    }
+    async close() {
+        this.socket.end();
+        await this.closed;
+    }
 }

@@ -110,4 +110,43 @@ TEST_CASE("relay.options: --allowed-origin is normalized and validated") {
     CHECK_FALSE(normalize_origin("null"));
 }
 
+TEST_CASE("relay.options: TCP/TLS listeners, --max-bps and the credentials endpoint") {
+    auto defaults = parse_command_line({"--no-auth"});
+    REQUIRE(defaults.options);
+    CHECK(defaults.options->tls_listening_port == 5349);
+    CHECK_FALSE(defaults.options->no_tcp);
+    CHECK_FALSE(defaults.options->cert);
+    CHECK(defaults.options->max_bps == 0);
+    CHECK_FALSE(defaults.options->credentials_endpoint);
+    CHECK(defaults.options->credentials_ttl == 86400);
+
+    auto set = parse_command_line({"--no-auth", "--no-tcp", "--no-tls", "--tls-listening-port", "5350", "--cert",
+                                   "c.pem", "--pkey", "k.pem", "--max-bps", "125000"});
+    REQUIRE(set.options);
+    CHECK(set.options->no_tcp);
+    CHECK(set.options->no_tls);
+    CHECK(set.options->tls_listening_port == 5350);
+    CHECK(*set.options->cert == "c.pem");
+    CHECK(*set.options->pkey == "k.pem");
+    CHECK(set.options->max_bps == 125000);
+
+    auto half = parse_command_line({"--no-auth", "--cert", "c.pem"});
+    CHECK_FALSE(half.options);
+    CHECK(half.error.find("--cert and --pkey go together") != std::string::npos);
+
+    auto endpoint = parse_command_line({"--use-auth-secret", "--static-auth-secret", "s", "--credentials-endpoint",
+                                        "--allowed-origin", "https://a.example", "--credentials-ttl", "600"});
+    REQUIRE(endpoint.options);
+    CHECK(endpoint.options->credentials_endpoint);
+    CHECK(endpoint.options->credentials_ttl == 600);
+    for (const auto& bad : std::vector<std::vector<std::string>>{
+             {"--use-auth-secret", "--static-auth-secret", "s", "--credentials-endpoint"},
+             {"--user", "a:b", "--allowed-origin", "https://a.example", "--credentials-endpoint"}}) {
+        auto refused = parse_command_line(bad);
+        CHECK_FALSE(refused.options);
+        CHECK(refused.exit_code == 2);
+        CHECK(refused.error.find("--credentials-endpoint needs") != std::string::npos);
+    }
+}
+
 }  // namespace polyrtc::relay::config
