@@ -35,18 +35,21 @@ export function uniqueRoom(name) {
   return `${name}-${process.pid}-${Date.now()}`;
 }
 
-// With POLYRTC_SAVE_SDP=1 a run writes the descriptions the other stack sent into
-// tests/data/sdp/ as `${name}-interop-offer.sdp` / `${name}-interop-answer.sdp`, the corpus
-// the core's parser tests read (then regenerate the embedded copy:
+// With POLYRTC_SAVE_SDP=1 a run writes the descriptions exchanged into tests/data/sdp/: the
+// other stack's as `${name}-interop-offer.sdp` / `${name}-interop-answer.sdp`, polyrtc's answer
+// to it as `polyrtc-interop-answer-to-${name}.sdp` (polyrtc's offer is the same for every
+// peer). They feed the core's parser tests (then regenerate the embedded copy:
 // node tests/tools/capture-sdp.mjs embed). Off by default: captures carry fresh random
 // ufrags and fingerprints every run, and a test run should not edit the repository.
 export function maybeSaveSdps(result, offerer, answerer) {
   if (process.env.POLYRTC_SAVE_SDP !== '1') return;
   const dir = path.join(repoRoot, 'tests', 'data', 'sdp');
+  const other = offerer.name === 'polyrtc' ? answerer.name : offerer.name;
   const sides = [[offerer, result.offererSdps, 'offer'], [answerer, result.answererSdps, 'answer']];
   for (const [peer, sdps, type] of sides) {
-    if (peer.name === 'polyrtc') continue;
     const sent = sdps.find((d) => d.dir === 'local' && d.type === type);
-    if (sent) fs.writeFileSync(path.join(dir, `${peer.name}-interop-${type}.sdp`), sent.sdp);
+    if (!sent) continue;
+    if (peer.name !== 'polyrtc') fs.writeFileSync(path.join(dir, `${peer.name}-interop-${type}.sdp`), sent.sdp);
+    else if (type === 'answer') fs.writeFileSync(path.join(dir, `polyrtc-interop-answer-to-${other}.sdp`), sent.sdp);
   }
 }
