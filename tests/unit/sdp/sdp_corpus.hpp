@@ -14,6 +14,44 @@ struct File {
     std::string_view text;
 };
 
+inline constexpr std::string_view kAiortcInteropAnswer =
+    "v=0\r\n"
+    "o=- 4005339348 4005339348 IN IP4 0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=msid-semantic:WMS *\r\n"
+    "m=application 58498 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 127.0.0.1\r\n"
+    "a=mid:0\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:65536\r\n"
+    "a=candidate:16893dfba04efb4b632c146cfc811f40 1 udp 16777215 127.0.0.1 58498 typ relay raddr 127.0.0.1 rport 35969\r\n"
+    "a=end-of-candidates\r\n"
+    "a=ice-ufrag:I9A5\r\n"
+    "a=ice-pwd:Umrq5vC7vfSmlHI0yGEAgf\r\n"
+    "a=fingerprint:sha-256 8E:FA:71:B4:2D:B3:34:A6:53:7C:2C:09:7E:CF:2F:C2:A9:AF:1F:D9:FB:52:19:CC:09:0A:C9:8F:EA:A7:29:A3\r\n"
+    "a=setup:active\r\n";
+
+inline constexpr std::string_view kAiortcInteropOffer =
+    "v=0\r\n"
+    "o=- 4005339358 4005339358 IN IP4 0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=msid-semantic:WMS *\r\n"
+    "m=application 55341 DTLS/SCTP 5000\r\n"
+    "c=IN IP4 127.0.0.1\r\n"
+    "a=mid:0\r\n"
+    "a=sctpmap:5000 webrtc-datachannel 65535\r\n"
+    "a=max-message-size:65536\r\n"
+    "a=candidate:16893dfba04efb4b632c146cfc811f40 1 udp 16777215 127.0.0.1 55341 typ relay raddr 127.0.0.1 rport 51809\r\n"
+    "a=end-of-candidates\r\n"
+    "a=ice-ufrag:7GlR\r\n"
+    "a=ice-pwd:9jXgscXNeF10ZTk3Q3qPtU\r\n"
+    "a=fingerprint:sha-256 AE:07:20:E4:88:36:DA:D9:0D:17:E0:0B:63:26:6E:2B:F8:61:FF:8C:16:DE:1B:4C:73:A8:4F:5E:ED:DD:07:5E\r\n"
+    "a=setup:actpass\r\n";
+
 inline constexpr std::string_view kChromiumAnswerToPolyrtcOffer =
     "v=0\r\n"
     "o=- 8201270013045711733 2 IN IP4 127.0.0.1\r\n"
@@ -395,6 +433,44 @@ inline constexpr std::string_view kChromiumIceRestartOffer =
     "a=ice-pwd:RA1/DNpW7yqW/h2Tr2wu2FcU\r\n"
     "a=ice-options:trickle\r\n"
     "a=fingerprint:sha-256 B2:BB:FA:75:67:82:1D:07:00:84:4B:2C:85:F4:75:7D:85:4E:CC:CE:DA:9D:51:C4:73:A7:13:0E:7F:33:2F:1C\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:0\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:262144\r\n";
+
+inline constexpr std::string_view kChromiumInteropAnswer =
+    "v=0\r\n"
+    "o=- 5307433642542259264 2 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:Uomu\r\n"
+    "a=ice-pwd:nmiOL+vKP34iOQehnUGVqdrs\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 55:D8:E2:01:64:FE:A2:2F:B0:9C:B0:C1:59:56:7F:B3:D7:34:92:8D:13:94:BF:2C:5F:E3:71:08:3E:02:80:C6\r\n"
+    "a=setup:active\r\n"
+    "a=mid:0\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:262144\r\n";
+
+inline constexpr std::string_view kChromiumInteropOffer =
+    "v=0\r\n"
+    "o=- 2230948781410010617 2 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:izfT\r\n"
+    "a=ice-pwd:TZScyh26GYVnVLt2tvUiqUwE\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 1A:57:5A:D7:10:07:2F:CE:2D:54:51:6B:62:FD:B2:D5:53:05:1F:6E:7E:C7:63:64:0E:A9:70:59:5A:57:4F:7E\r\n"
     "a=setup:actpass\r\n"
     "a=mid:0\r\n"
     "a=sctp-port:5000\r\n"
@@ -836,6 +912,48 @@ inline constexpr std::string_view kFirefoxIceRestartOffer =
     "a=sctp-port:5000\r\n"
     "a=max-message-size:1073741823\r\n";
 
+inline constexpr std::string_view kFirefoxInteropAnswer =
+    "v=0\r\n"
+    "o=mozilla...THIS_IS_SDPARTA-99.0 7259351760531793505 0 IN IP4 0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=sendrecv\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=fingerprint:sha-256 D5:6A:48:29:2C:3D:71:2D:93:59:4D:D6:F2:49:E2:4F:C6:5A:26:2F:94:29:D9:42:53:73:E8:FC:37:9B:9A:1F\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=msid-semantic:WMS *\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=sendrecv\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=ice-pwd:3ab6944962f73562fb5451e525f6de63\r\n"
+    "a=ice-ufrag:3438aaf7\r\n"
+    "a=mid:0\r\n"
+    "a=setup:active\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:1073741823\r\n";
+
+inline constexpr std::string_view kFirefoxInteropOffer =
+    "v=0\r\n"
+    "o=mozilla...THIS_IS_SDPARTA-99.0 473792857494131321 0 IN IP4 0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=sendrecv\r\n"
+    "a=fingerprint:sha-256 CB:02:50:D3:98:34:27:92:B1:6A:CF:F2:6E:D7:8E:20:5B:8C:A9:59:B4:8B:84:FF:F5:ED:F7:BF:5F:69:30:7E\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=msid-semantic:WMS *\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=sendrecv\r\n"
+    "a=ice-pwd:00277f93c49cad6d2f37d2df79a5cc33\r\n"
+    "a=ice-ufrag:695ea589\r\n"
+    "a=mid:0\r\n"
+    "a=setup:actpass\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:1073741823\r\n";
+
 inline constexpr std::string_view kFirefoxLiveDatachannelOffer =
     "v=0\r\n"
     "o=mozilla...THIS_IS_SDPARTA-99.0 6314209606471741493 0 IN IP4 0.0.0.0\r\n"
@@ -915,6 +1033,66 @@ inline constexpr std::string_view kPolyrtcAnswerToFirefoxDatachannelOffer =
     "a=sctp-port:5000\r\n"
     "a=max-message-size:262144\r\n";
 
+inline constexpr std::string_view kPolyrtcInteropAnswerToAiortc =
+    "v=0\r\n"
+    "o=- 5499860991035737415 0 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=application 9 DTLS/SCTP 5000\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=candidate:354337937 1 udp 16777215 127.0.0.1 57429 typ relay raddr 0.0.0.0 rport 0 generation 0 ufrag ZC5G\r\n"
+    "a=ice-ufrag:ZC5G\r\n"
+    "a=ice-pwd:T6jSsE+KSkmLAFGBQJDj8H43\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 C7:D2:66:02:75:D7:48:FC:E3:9B:1A:72:45:AE:3F:5E:C5:4D:3E:6B:DF:33:84:B1:41:33:63:D2:79:30:A9:6B\r\n"
+    "a=setup:active\r\n"
+    "a=mid:0\r\n"
+    "a=sctpmap:5000 webrtc-datachannel 1024\r\n"
+    "a=end-of-candidates\r\n";
+
+inline constexpr std::string_view kPolyrtcInteropAnswerToChromium =
+    "v=0\r\n"
+    "o=- 5728900629506772621 0 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=candidate:354337937 1 udp 16777215 127.0.0.1 55076 typ relay raddr 0.0.0.0 rport 0 generation 0 ufrag UcdW\r\n"
+    "a=ice-ufrag:UcdW\r\n"
+    "a=ice-pwd:ip84usGOijVD3W6ocO0rU1uK\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 FD:ED:5A:28:09:C8:EF:F8:2F:74:CD:12:97:80:C8:03:6F:25:12:F2:A4:B2:87:31:DB:F0:17:80:5E:03:FB:71\r\n"
+    "a=setup:active\r\n"
+    "a=mid:0\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:262144\r\n"
+    "a=end-of-candidates\r\n";
+
+inline constexpr std::string_view kPolyrtcInteropAnswerToFirefox =
+    "v=0\r\n"
+    "o=- 273942493333585105 0 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:EmCd\r\n"
+    "a=ice-pwd:+pJ3a81NcYVgHf8xMBjNW0E0\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 D1:59:FA:44:07:5B:C3:D0:7B:61:BB:63:A0:B9:1B:C5:7A:E9:2D:3E:FF:5D:0F:66:E0:F1:74:AB:94:D0:BB:9A\r\n"
+    "a=setup:active\r\n"
+    "a=mid:0\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:262144\r\n";
+
 inline constexpr std::string_view kPolyrtcOffer =
     "v=0\r\n"
     "o=- 7241457378201035703 0 IN IP4 127.0.0.1\r\n"
@@ -935,6 +1113,8 @@ inline constexpr std::string_view kPolyrtcOffer =
     "a=max-message-size:262144\r\n";
 
 inline constexpr File kFiles[] = {
+    {"aiortc-interop-answer.sdp", kAiortcInteropAnswer},
+    {"aiortc-interop-offer.sdp", kAiortcInteropOffer},
     {"chromium-answer-to-polyrtc-offer.sdp", kChromiumAnswerToPolyrtcOffer},
     {"chromium-audio-datachannel-answer.sdp", kChromiumAudioDatachannelAnswer},
     {"chromium-audio-datachannel-offer.sdp", kChromiumAudioDatachannelOffer},
@@ -945,6 +1125,8 @@ inline constexpr File kFiles[] = {
     {"chromium-datachannel-offer-no-candidates.sdp", kChromiumDatachannelOfferNoCandidates},
     {"chromium-datachannel-offer.sdp", kChromiumDatachannelOffer},
     {"chromium-ice-restart-offer.sdp", kChromiumIceRestartOffer},
+    {"chromium-interop-answer.sdp", kChromiumInteropAnswer},
+    {"chromium-interop-offer.sdp", kChromiumInteropOffer},
     {"chromium-live-audio-datachannel-offer.sdp", kChromiumLiveAudioDatachannelOffer},
     {"chromium-live-datachannel-offer.sdp", kChromiumLiveDatachannelOffer},
     {"firefox-answer-to-polyrtc-offer.sdp", kFirefoxAnswerToPolyrtcOffer},
@@ -958,10 +1140,15 @@ inline constexpr File kFiles[] = {
     {"firefox-handwritten-datachannel-answer.sdp", kFirefoxHandwrittenDatachannelAnswer},
     {"firefox-handwritten-datachannel-offer.sdp", kFirefoxHandwrittenDatachannelOffer},
     {"firefox-ice-restart-offer.sdp", kFirefoxIceRestartOffer},
+    {"firefox-interop-answer.sdp", kFirefoxInteropAnswer},
+    {"firefox-interop-offer.sdp", kFirefoxInteropOffer},
     {"firefox-live-datachannel-offer.sdp", kFirefoxLiveDatachannelOffer},
     {"polyrtc-answer-to-chromium-audio-datachannel-offer.sdp", kPolyrtcAnswerToChromiumAudioDatachannelOffer},
     {"polyrtc-answer-to-chromium-datachannel-offer.sdp", kPolyrtcAnswerToChromiumDatachannelOffer},
     {"polyrtc-answer-to-firefox-datachannel-offer.sdp", kPolyrtcAnswerToFirefoxDatachannelOffer},
+    {"polyrtc-interop-answer-to-aiortc.sdp", kPolyrtcInteropAnswerToAiortc},
+    {"polyrtc-interop-answer-to-chromium.sdp", kPolyrtcInteropAnswerToChromium},
+    {"polyrtc-interop-answer-to-firefox.sdp", kPolyrtcInteropAnswerToFirefox},
     {"polyrtc-offer.sdp", kPolyrtcOffer},
 };
 
