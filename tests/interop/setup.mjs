@@ -24,7 +24,7 @@ export function polyrtcConfig(relay) {
 // A native stack uses the relay as a standard TURN server, relay candidates only, so its
 // traffic goes through the relay too (and stays on loopback).
 export function nativeConfig(relay, transport = 'udp') {
-  const port = transport === 'udp' ? relay.udpPort : relay.tcpPort;
+  const port = transport === 'udp' ? relay.udpPort : relay.listening.turn_tcp_port;
   return {
     iceServers: [{ urls: `turn:127.0.0.1:${port}?transport=${transport}`, username: kUser, credential: kPassword }],
     iceTransportPolicy: 'relay',
