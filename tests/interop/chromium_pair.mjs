@@ -25,14 +25,16 @@ async function polyrtcPage(browser, relay) {
   return pagePeer('polyrtc', page);
 }
 
-export async function runChromiumPair({ t, browser, relay, polyrtcRole, transport }) {
+// `nativeConfigOverride` replaces the native side's RTCConfiguration (the diagnostics test
+// breaks it on purpose).
+export async function runChromiumPair({ t, browser, relay, polyrtcRole, transport, nativeConfigOverride, connectTimeoutMs }) {
   const polyrtc = await polyrtcPage(browser, relay);
   const chromium = await nativePage(browser, relay);
   const [offerer, answerer] = polyrtcRole === 'offerer' ? [polyrtc, chromium] : [chromium, polyrtc];
-  const configs = new Map([[polyrtc, polyrtcConfig(relay)], [chromium, nativeConfig(relay, transport)]]);
+  const configs = new Map([[polyrtc, polyrtcConfig(relay)], [chromium, nativeConfigOverride ?? nativeConfig(relay, transport)]]);
   try {
     const result = await runScenario({
-      offerer, answerer, relay, room: uniqueRoom(`chromium-${transport}`),
+      offerer, answerer, relay, room: uniqueRoom(`chromium-${transport}`), connectTimeoutMs,
       offererConfig: configs.get(offerer), answererConfig: configs.get(answerer),
     });
     t.diagnostic(summary(result));

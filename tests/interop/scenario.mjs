@@ -80,7 +80,7 @@ async function exchange(ctx, sender, receiver, label, ordered, seed) {
   return { label, from: sender.name, to: receiver.name, messages: messages.length, bytes, maxSize: Math.max(...sizes), ms };
 }
 
-// ctx: {offerer, answerer, relay, offererConfig, answererConfig, room, signalUrl}.
+// ctx: {offerer, answerer, relay, offererConfig, answererConfig, room, signalUrl, connectTimeoutMs}.
 // Returns the timings and the descriptions each side saw.
 export async function runScenario(ctx) {
   const { offerer, answerer } = ctx;
@@ -91,7 +91,8 @@ export async function runScenario(ctx) {
   });
   await step('offer/answer, ICE and DTLS to connected', ctx, async () => {
     await offerer.call('offer');
-    await Promise.all([offerer.call('waitConnected', kConnectTimeoutMs), answerer.call('waitConnected', kConnectTimeoutMs)]);
+    const timeout = ctx.connectTimeoutMs ?? kConnectTimeoutMs;
+    await Promise.all([offerer.call('waitConnected', timeout), answerer.call('waitConnected', timeout)]);
   });
   const connectedMs = performance.now() - t0;
   const firstLabels = [...kNegotiated, ...kOffererInband].map((c) => c.label);
