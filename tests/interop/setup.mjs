@@ -52,4 +52,9 @@ export function maybeSaveSdps(result, offerer, answerer) {
     if (peer.name !== 'polyrtc') fs.writeFileSync(path.join(dir, `${peer.name}-interop-${type}.sdp`), sent.sdp);
     else if (type === 'answer') fs.writeFileSync(path.join(dir, `polyrtc-interop-answer-to-${other}.sdp`), sent.sdp);
   }
+  // The other stack's trickled candidates (aiortc trickles none: they are in its SDP).
+  const peer = offerer.name === 'polyrtc' ? answerer : offerer;
+  const sdps = peer === offerer ? result.offererSdps : result.answererSdps;
+  const candidates = sdps.filter((d) => d.dir === 'local' && d.type === 'candidate').map((d) => d.sdp);
+  if (candidates.length) fs.writeFileSync(path.join(dir, `${peer.name}-interop-candidates.txt`), `${candidates.join('\n')}\n`);
 }

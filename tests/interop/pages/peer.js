@@ -74,7 +74,7 @@
   var role = null;
   var channels = {};  // label -> RTCDataChannel
   var received = {};  // label -> [digest]
-  var sdps = [];      // [{dir: 'local'|'remote', type, sdp}] as exchanged
+  var sdps = [];      // [{dir: 'local'|'remote', type, sdp}] as exchanged (type 'candidate': a trickled one)
   var remoteSet = null;
   var resolveRemoteSet = null;
   var signalQueue = Promise.resolve();
@@ -148,7 +148,9 @@
       });
       pc.onicecandidate = function (e) {
         note('local candidate ' + (e.candidate ? e.candidate.candidate : 'end'));
-        if (e.candidate) signal({ candidate: e.candidate.toJSON() });
+        if (!e.candidate) return;
+        sdps.push({ dir: 'local', type: 'candidate', sdp: e.candidate.candidate });
+        signal({ candidate: e.candidate.toJSON() });
       };
       pc.ondatachannel = function (e) { note('datachannel ' + e.channel.label); attach(e.channel); };
       (opts.negotiated || []).forEach(function (c) { attach(pc.createDataChannel(c.label, c.init)); });

@@ -440,7 +440,7 @@ inline constexpr std::string_view kChromiumIceRestartOffer =
 
 inline constexpr std::string_view kChromiumInteropAnswer =
     "v=0\r\n"
-    "o=- 5307433642542259264 2 IN IP4 127.0.0.1\r\n"
+    "o=- 6147223573220375069 2 IN IP4 127.0.0.1\r\n"
     "s=-\r\n"
     "t=0 0\r\n"
     "a=group:BUNDLE 0\r\n"
@@ -448,18 +448,21 @@ inline constexpr std::string_view kChromiumInteropAnswer =
     "a=msid-semantic: WMS\r\n"
     "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
     "c=IN IP4 0.0.0.0\r\n"
-    "a=ice-ufrag:Uomu\r\n"
-    "a=ice-pwd:nmiOL+vKP34iOQehnUGVqdrs\r\n"
+    "a=ice-ufrag:XrMz\r\n"
+    "a=ice-pwd:1cBuykd6J/u9TpoQXVzqc08m\r\n"
     "a=ice-options:trickle\r\n"
-    "a=fingerprint:sha-256 55:D8:E2:01:64:FE:A2:2F:B0:9C:B0:C1:59:56:7F:B3:D7:34:92:8D:13:94:BF:2C:5F:E3:71:08:3E:02:80:C6\r\n"
+    "a=fingerprint:sha-256 94:09:80:D7:94:AC:07:9B:EE:ED:F4:D4:CD:AB:BE:8D:9A:B5:FE:A0:22:C1:2F:12:A8:99:15:C7:0E:2E:66:AB\r\n"
     "a=setup:active\r\n"
     "a=mid:0\r\n"
     "a=sctp-port:5000\r\n"
     "a=max-message-size:262144\r\n";
 
+inline constexpr std::string_view kChromiumInteropCandidates =
+    "candidate:3336727091 1 udp 50339839 127.0.0.1 51663 typ relay raddr 0.0.0.0 rport 0 generation 0 ufrag Tx7M network-cost 999\n";
+
 inline constexpr std::string_view kChromiumInteropOffer =
     "v=0\r\n"
-    "o=- 2230948781410010617 2 IN IP4 127.0.0.1\r\n"
+    "o=- 7628831582331865420 2 IN IP4 127.0.0.1\r\n"
     "s=-\r\n"
     "t=0 0\r\n"
     "a=group:BUNDLE 0\r\n"
@@ -467,10 +470,10 @@ inline constexpr std::string_view kChromiumInteropOffer =
     "a=msid-semantic: WMS\r\n"
     "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
     "c=IN IP4 0.0.0.0\r\n"
-    "a=ice-ufrag:izfT\r\n"
-    "a=ice-pwd:TZScyh26GYVnVLt2tvUiqUwE\r\n"
+    "a=ice-ufrag:Tx7M\r\n"
+    "a=ice-pwd:EM1+NyKpYx0B2hj+TMCg8BK2\r\n"
     "a=ice-options:trickle\r\n"
-    "a=fingerprint:sha-256 1A:57:5A:D7:10:07:2F:CE:2D:54:51:6B:62:FD:B2:D5:53:05:1F:6E:7E:C7:63:64:0E:A9:70:59:5A:57:4F:7E\r\n"
+    "a=fingerprint:sha-256 DC:86:96:34:CF:1A:2B:17:DA:09:7D:22:C7:B8:F4:8C:C8:C3:97:9A:94:41:28:AF:2E:71:E8:BA:E6:10:52:57\r\n"
     "a=setup:actpass\r\n"
     "a=mid:0\r\n"
     "a=sctp-port:5000\r\n"
@@ -914,12 +917,12 @@ inline constexpr std::string_view kFirefoxIceRestartOffer =
 
 inline constexpr std::string_view kFirefoxInteropAnswer =
     "v=0\r\n"
-    "o=mozilla...THIS_IS_SDPARTA-99.0 7259351760531793505 0 IN IP4 0.0.0.0\r\n"
+    "o=mozilla...THIS_IS_SDPARTA-99.0 5682704669499122161 0 IN IP4 0.0.0.0\r\n"
     "s=-\r\n"
     "t=0 0\r\n"
     "a=sendrecv\r\n"
     "a=extmap-allow-mixed\r\n"
-    "a=fingerprint:sha-256 D5:6A:48:29:2C:3D:71:2D:93:59:4D:D6:F2:49:E2:4F:C6:5A:26:2F:94:29:D9:42:53:73:E8:FC:37:9B:9A:1F\r\n"
+    "a=fingerprint:sha-256 CD:0A:5A:31:E8:AA:B4:ED:E2:09:DD:58:79:0F:9D:35:E4:A3:89:CA:0A:62:33:11:B7:B0:DE:D6:C2:1A:39:C6\r\n"
     "a=group:BUNDLE 0\r\n"
     "a=ice-options:trickle\r\n"
     "a=msid-semantic:WMS *\r\n"
@@ -927,28 +930,32 @@ inline constexpr std::string_view kFirefoxInteropAnswer =
     "c=IN IP4 0.0.0.0\r\n"
     "a=sendrecv\r\n"
     "a=extmap-allow-mixed\r\n"
-    "a=ice-pwd:3ab6944962f73562fb5451e525f6de63\r\n"
-    "a=ice-ufrag:3438aaf7\r\n"
+    "a=ice-pwd:c0e3b4ed3b8fa0eead33ed450bb30d55\r\n"
+    "a=ice-ufrag:134c0ebc\r\n"
     "a=mid:0\r\n"
     "a=setup:active\r\n"
     "a=sctp-port:5000\r\n"
     "a=max-message-size:1073741823\r\n";
 
+inline constexpr std::string_view kFirefoxInteropCandidates =
+    "candidate:0 1 UDP 92151807 127.0.0.1 54823 typ relay raddr 127.0.0.1 rport 54823\n"
+    "\n";
+
 inline constexpr std::string_view kFirefoxInteropOffer =
     "v=0\r\n"
-    "o=mozilla...THIS_IS_SDPARTA-99.0 473792857494131321 0 IN IP4 0.0.0.0\r\n"
+    "o=mozilla...THIS_IS_SDPARTA-99.0 9074765010890761338 0 IN IP4 0.0.0.0\r\n"
     "s=-\r\n"
     "t=0 0\r\n"
     "a=sendrecv\r\n"
-    "a=fingerprint:sha-256 CB:02:50:D3:98:34:27:92:B1:6A:CF:F2:6E:D7:8E:20:5B:8C:A9:59:B4:8B:84:FF:F5:ED:F7:BF:5F:69:30:7E\r\n"
+    "a=fingerprint:sha-256 20:43:6F:A5:BF:25:0C:89:BB:16:AB:A7:FF:85:6B:10:12:4F:32:59:54:C6:2A:B5:D9:4D:07:D5:D0:92:EB:C8\r\n"
     "a=group:BUNDLE 0\r\n"
     "a=ice-options:trickle\r\n"
     "a=msid-semantic:WMS *\r\n"
     "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
     "c=IN IP4 0.0.0.0\r\n"
     "a=sendrecv\r\n"
-    "a=ice-pwd:00277f93c49cad6d2f37d2df79a5cc33\r\n"
-    "a=ice-ufrag:695ea589\r\n"
+    "a=ice-pwd:e8a746778e15050e0adc768f605dfd44\r\n"
+    "a=ice-ufrag:ddf8e346\r\n"
     "a=mid:0\r\n"
     "a=setup:actpass\r\n"
     "a=sctp-port:5000\r\n"
@@ -1055,7 +1062,7 @@ inline constexpr std::string_view kPolyrtcInteropAnswerToAiortc =
 
 inline constexpr std::string_view kPolyrtcInteropAnswerToChromium =
     "v=0\r\n"
-    "o=- 5728900629506772621 0 IN IP4 127.0.0.1\r\n"
+    "o=- 1508036063437454558 0 IN IP4 127.0.0.1\r\n"
     "s=-\r\n"
     "t=0 0\r\n"
     "a=group:BUNDLE 0\r\n"
@@ -1063,11 +1070,11 @@ inline constexpr std::string_view kPolyrtcInteropAnswerToChromium =
     "a=msid-semantic: WMS\r\n"
     "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
     "c=IN IP4 0.0.0.0\r\n"
-    "a=candidate:354337937 1 udp 16777215 127.0.0.1 55076 typ relay raddr 0.0.0.0 rport 0 generation 0 ufrag UcdW\r\n"
-    "a=ice-ufrag:UcdW\r\n"
-    "a=ice-pwd:ip84usGOijVD3W6ocO0rU1uK\r\n"
+    "a=candidate:354337937 1 udp 16777215 127.0.0.1 58871 typ relay raddr 0.0.0.0 rport 0 generation 0 ufrag qfXJ\r\n"
+    "a=ice-ufrag:qfXJ\r\n"
+    "a=ice-pwd:3tqx7FyVV0O4JiQ/AkspVU0C\r\n"
     "a=ice-options:trickle\r\n"
-    "a=fingerprint:sha-256 FD:ED:5A:28:09:C8:EF:F8:2F:74:CD:12:97:80:C8:03:6F:25:12:F2:A4:B2:87:31:DB:F0:17:80:5E:03:FB:71\r\n"
+    "a=fingerprint:sha-256 BC:77:CB:25:94:31:41:C7:78:C7:38:E3:5E:12:D2:26:5D:E9:14:90:49:98:93:BF:F5:38:80:9A:C6:D5:46:A2\r\n"
     "a=setup:active\r\n"
     "a=mid:0\r\n"
     "a=sctp-port:5000\r\n"
@@ -1076,7 +1083,7 @@ inline constexpr std::string_view kPolyrtcInteropAnswerToChromium =
 
 inline constexpr std::string_view kPolyrtcInteropAnswerToFirefox =
     "v=0\r\n"
-    "o=- 273942493333585105 0 IN IP4 127.0.0.1\r\n"
+    "o=- 4847033539773243205 0 IN IP4 127.0.0.1\r\n"
     "s=-\r\n"
     "t=0 0\r\n"
     "a=group:BUNDLE 0\r\n"
@@ -1084,10 +1091,10 @@ inline constexpr std::string_view kPolyrtcInteropAnswerToFirefox =
     "a=msid-semantic: WMS\r\n"
     "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
     "c=IN IP4 0.0.0.0\r\n"
-    "a=ice-ufrag:EmCd\r\n"
-    "a=ice-pwd:+pJ3a81NcYVgHf8xMBjNW0E0\r\n"
+    "a=ice-ufrag:BoJd\r\n"
+    "a=ice-pwd:2wi7H7JTYn7auX3s7U2zV8eU\r\n"
     "a=ice-options:trickle\r\n"
-    "a=fingerprint:sha-256 D1:59:FA:44:07:5B:C3:D0:7B:61:BB:63:A0:B9:1B:C5:7A:E9:2D:3E:FF:5D:0F:66:E0:F1:74:AB:94:D0:BB:9A\r\n"
+    "a=fingerprint:sha-256 91:E3:8B:46:DA:98:5F:EC:E7:7F:45:00:EF:82:EC:50:66:C3:E0:86:CD:11:6B:BC:3B:14:7F:20:EB:68:79:58\r\n"
     "a=setup:active\r\n"
     "a=mid:0\r\n"
     "a=sctp-port:5000\r\n"
@@ -1126,6 +1133,7 @@ inline constexpr File kFiles[] = {
     {"chromium-datachannel-offer.sdp", kChromiumDatachannelOffer},
     {"chromium-ice-restart-offer.sdp", kChromiumIceRestartOffer},
     {"chromium-interop-answer.sdp", kChromiumInteropAnswer},
+    {"chromium-interop-candidates.txt", kChromiumInteropCandidates},
     {"chromium-interop-offer.sdp", kChromiumInteropOffer},
     {"chromium-live-audio-datachannel-offer.sdp", kChromiumLiveAudioDatachannelOffer},
     {"chromium-live-datachannel-offer.sdp", kChromiumLiveDatachannelOffer},
@@ -1141,6 +1149,7 @@ inline constexpr File kFiles[] = {
     {"firefox-handwritten-datachannel-offer.sdp", kFirefoxHandwrittenDatachannelOffer},
     {"firefox-ice-restart-offer.sdp", kFirefoxIceRestartOffer},
     {"firefox-interop-answer.sdp", kFirefoxInteropAnswer},
+    {"firefox-interop-candidates.txt", kFirefoxInteropCandidates},
     {"firefox-interop-offer.sdp", kFirefoxInteropOffer},
     {"firefox-live-datachannel-offer.sdp", kFirefoxLiveDatachannelOffer},
     {"polyrtc-answer-to-chromium-audio-datachannel-offer.sdp", kPolyrtcAnswerToChromiumAudioDatachannelOffer},
