@@ -267,7 +267,7 @@ public:
         transport.set("iceState", std::string(ice::to_string(pc_->ice_connection_state())));
         transport.set("selectedCandidatePairChanges", 0);
         // Not in the W3C dictionary: the failing layer (relay, ice, dtls, sctp) and its reason.
-        if (!failure_.empty()) transport.set("polyrtcFailure", failure_);
+        if (!pc_->failure().empty()) transport.set("polyrtcFailure", pc_->failure());
         auto selected = pc_->ice().selected_pair();
         if (selected) {
             transport.set("selectedCandidatePairId", std::string("CP01"));
@@ -326,12 +326,7 @@ public:
     val pollEvent() {
         if (!pc_) return val::null();
         auto event = pc_->poll_event();
-        if (!event) return val::null();
-        // Kept for getStats: which layer failed and why is otherwise only an event.
-        if (auto* failed = std::get_if<peer::TransportFailedEvent>(&*event)) {
-            failure_ = failed->layer + ": " + failed->message;
-        }
-        return event_value(*event);
+        return event ? event_value(*event) : val::null();
     }
     double pollTimeout() const {
         if (!pc_) return -1;
@@ -365,7 +360,6 @@ private:
     std::unique_ptr<peer::PeerConnection> pc_;
     std::optional<peer::ApiError> creation_error_;
     double now_ms_ = 0;
-    std::string failure_;
 };
 
 EMSCRIPTEN_BINDINGS(polyrtc_peer_connection) {
