@@ -12,6 +12,8 @@
 #include <mbedtls/ssl_ciphersuites.h>
 #include <mbedtls/x509_crt.h>
 
+#include "core/dtls/client_hello_reassembler.hpp"
+
 #if !defined(MBEDTLS_SSL_PROTO_DTLS) || !defined(MBEDTLS_SSL_DTLS_SRTP) || !defined(MBEDTLS_SSL_EXPORT_KEYS) || \
     !defined(MBEDTLS_SSL_DTLS_ANTI_REPLAY) || !defined(MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
 #error "polyrtc's DTLS endpoint needs an mbedTLS with DTLS, DTLS-SRTP, key export, anti-replay and kept peer certs"
@@ -228,6 +230,10 @@ struct DtlsEndpoint::State {
     std::deque<Bytes> unverified;
     size_t unverified_bytes = 0;
 
+    // Server only, until mbedTLS has read a ClientHello (see client_hello_reassembler.hpp).
+    ClientHelloReassembler client_hello;
+    Bytes reassembled;
+
     std::vector<RecordHeader> records;  // scratch for handle_receive
     Bytes read_buffer = Bytes(MBEDTLS_SSL_IN_CONTENT_LEN);
 
@@ -258,6 +264,9 @@ struct DtlsEndpoint::State {
                            mbedtls_tls_prf_types prf);
 
     bool handshake_over() const { return ssl.state == MBEDTLS_SSL_HANDSHAKE_OVER; }
+    bool awaiting_client_hello() const {
+        return config.role == DtlsRole::kServer && ssl.state <= MBEDTLS_SSL_CLIENT_HELLO;
+    }
     void drive_handshake();
     void on_handshake_complete();
     void read_app_data();
@@ -634,6 +643,17 @@ void DtlsEndpoint::handle_receive(Timestamp now, ByteView datagram) {
         return;
     }
     if (s.state == DtlsState::kNew) s.state = DtlsState::kHandshaking;
+    if (s.awaiting_client_hello()) {
+        switch (s.client_hello.handle(datagram)) {
+            case ClientHelloReassembler::Verdict::kPass: break;
+            case ClientHelloReassembler::Verdict::kHeld: ++s.stats.hello_fragments; return;
+            case ClientHelloReassembler::Verdict::kComplete:
+                ++s.stats.hello_fragments;
+                s.reassembled = s.client_hello.take();
+                datagram = ByteView(s.reassembled.data(), s.reassembled.size());
+                break;
+        }
+    }
 
     // Records of the current (authenticated) epoch after the handshake: classify each against
     // mbedTLS's replay window now, and after mbedTLS has processed them, to count what it

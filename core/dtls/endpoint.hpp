@@ -192,6 +192,7 @@ struct DtlsStats {
     uint64_t unverified_dropped = 0;   // app data dropped because the unverified buffer was full
     uint64_t ignored_inputs = 0;       // inputs while closed or failed, or a client's before start()
     uint64_t retransmit_timeouts = 0;  // handshake timer expiries that retransmitted a flight
+    uint64_t hello_fragments = 0;      // server: datagrams with ClientHello fragments, reassembled for mbedTLS
 };
 
 class DtlsEndpoint {

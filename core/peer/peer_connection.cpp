@@ -685,6 +685,7 @@ void PeerConnection::create_registry_channel(Channel& channel) {
 void PeerConnection::fail(const std::string& layer, const std::string& message) {
     if (failed_ || closed_) return;
     failed_ = true;
+    failure_ = layer + ": " + message;
     events_.push_back(TransportFailedEvent{layer, message});
 }
 

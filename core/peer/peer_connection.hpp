@@ -171,6 +171,8 @@ public:
     IceGatheringState ice_gathering_state() const { return gathering_state_; }
     ice::IceConnectionState ice_connection_state() const;
     ConnectionState connection_state() const { return connection_state_; }
+    // "layer: reason" of the TransportFailedEvent, kept for getStats; empty until one.
+    const std::string& failure() const { return failure_; }
     std::optional<Description> local_description() const;
     std::optional<Description> remote_description() const;
     std::optional<Description> current_local_description() const;
@@ -272,6 +274,7 @@ private:
     bool dtls_connected_ = false;
     bool sctp_connected_ = false;
     bool failed_ = false;
+    std::string failure_;
     bool closed_ = false;
     bool relay_closed_ = false;
 

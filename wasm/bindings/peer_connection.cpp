@@ -267,6 +267,8 @@ public:
         transport.set("timestamp", timestamp);
         transport.set("iceState", std::string(ice::to_string(pc_->ice_connection_state())));
         transport.set("selectedCandidatePairChanges", 0);
+        // Not in the W3C dictionary: the failing layer (relay, ice, dtls, sctp) and its reason.
+        if (!pc_->failure().empty()) transport.set("polyrtcFailure", pc_->failure());
         auto selected = pc_->ice().selected_pair();
         if (selected) {
             transport.set("selectedCandidatePairId", std::string("CP01"));

@@ -43,6 +43,26 @@ TEST_CASE(
     CHECK(count == 4);
 }
 
+TEST_CASE("sdp.candidate: the relay candidates Chromium and Firefox trickled in interop runs print back identically") {
+    // tests/interop/: iceTransportPolicy relay, the relay as TURN server over UDP.
+    for (auto text : {corpus::kChromiumInteropCandidates, corpus::kFirefoxInteropCandidates}) {
+        int count = 0;
+        for (auto line : text::split(text, '\n')) {
+            if (line.empty()) continue;
+            CAPTURE(std::string(line));
+            auto c = Candidate::parse(line);
+            REQUIRE_MESSAGE(c.ok(), to_string(c.error()));
+            CHECK(c->to_string() == line);
+            CHECK(c->type == CandidateType::kRelay);
+            CHECK(c->address == "127.0.0.1");
+            CHECK(c->is_udp());
+            CHECK(c->related_address);
+            ++count;
+        }
+        CHECK(count == 1);
+    }
+}
+
 TEST_CASE("sdp.candidate: a Chromium host candidate, field by field") {
     auto c = Candidate::parse(
         "candidate:3843166783 1 tcp 1518214911 192.0.2.2 9 typ host tcptype active generation 0 ufrag +r77 "

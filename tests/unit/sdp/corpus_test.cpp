@@ -28,8 +28,7 @@ SessionDescription parse_ok(std::string_view text) {
 // run without `embed` would otherwise leave the tests on stale data). Under Node the host
 // file system is not mounted, which is why the data is embedded at all.
 TEST_CASE("sdp.corpus: the embedded test data matches tests/data/sdp/ byte for byte") {
-    std::string here = __FILE__;  // .../tests/unit/sdp/corpus_test.cpp
-    std::string data_dir = here.substr(0, here.rfind("/unit/sdp/")) + "/data/sdp/";
+    std::string data_dir = POLYRTC_SDP_DATA_DIR;  // tests/CMakeLists.txt
     for (const auto& file : corpus::kFiles) {
         std::ifstream in(data_dir + std::string(file.name), std::ios::binary);
         REQUIRE_MESSAGE(in.good(), file.name);
@@ -52,7 +51,7 @@ TEST_CASE("sdp.corpus: every captured and hand-written description parses and re
         CHECK(SessionDescription::parse(sd->to_string()).value() == *sd);
         ++count;
     }
-    CHECK(count == 26);
+    CHECK(count == 35);
 }
 
 TEST_CASE("sdp.corpus: Chromium's data channel offer yields the typed values WebRTC needs") {
@@ -211,6 +210,31 @@ TEST_CASE("sdp.corpus: Firefox-shaped offer keeps fingerprint and ice-options at
     CHECK(c[3].related_port == 54231);
     CHECK(c[4].type == CandidateType::kRelay);
     CHECK(c[5].address_kind() == AddressKind::kIpv6);
+}
+
+TEST_CASE("sdp.corpus: aiortc 1.4's offer is the legacy DTLS/SCTP form with its relay candidate inline") {
+    auto sd = parse_ok(corpus::kAiortcInteropOffer);
+    REQUIRE(sd.media.size() == 1);
+    const auto& m = sd.media[0];
+    CHECK(m.protocol == "DTLS/SCTP");
+    CHECK(m.formats == std::vector<std::string>{"5000"});
+    CHECK(m.is_datachannel());
+    CHECK(!m.sctp_port());
+    REQUIRE(m.sctpmap());
+    CHECK(m.sctpmap()->port == 5000);
+    CHECK(m.max_message_size() == 65536u);
+    CHECK(m.setup() == Setup::kActpass);
+    CHECK(m.end_of_candidates());
+    auto c = m.candidates();
+    REQUIRE(c.size() == 1);
+    CHECK(c[0].type == CandidateType::kRelay);
+    CHECK(c[0].address == "127.0.0.1");
+    CHECK(c[0].port == m.port);  // aiortc puts its default (only) candidate on the m= line
+    // Its answer to polyrtc's offer is the RFC 8841 form.
+    auto answer = parse_ok(corpus::kAiortcInteropAnswer);
+    CHECK(answer.media[0].protocol == "UDP/DTLS/SCTP");
+    CHECK(answer.media[0].sctp_port() == 5000);
+    CHECK(answer.media[0].setup() == Setup::kActive);
 }
 
 }  // namespace polyrtc::sdp

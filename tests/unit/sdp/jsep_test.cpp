@@ -755,4 +755,47 @@ TEST_CASE("sdp.jsep: names map to the W3C strings the JS layer uses") {
     CHECK(!parse_sdp_type("Offer"));
 }
 
+TEST_CASE("sdp.jsep: Z answers aiortc 1.4's legacy DTLS/SCTP offer in the legacy form and takes its answer") {
+    Peer z("Z");
+    require_ok(z.n.set_remote(SdpType::kOffer, corpus::kAiortcInteropOffer));
+    std::string answer = z.answer();
+    auto sd = SessionDescription::parse(answer).value();
+    CHECK(sd.media[0].protocol == "DTLS/SCTP");  // JSEP 5.3.1: answer in the offer's form
+    CHECK(sd.media[0].sctpmap()->port == 5000);
+    require_ok(z.n.set_local(SdpType::kAnswer, answer));
+    auto t = z.n.negotiated().value();
+    CHECK(t.dtls_role == DtlsRole::kClient);
+    CHECK(t.remote_sctp_port == 5000);
+    CHECK(t.remote_max_message_size == 65536u);
+    CHECK(t.remote_candidates.size() == 1);
+    CHECK(t.remote_end_of_candidates);
+
+    // A offers (the golden offer) and takes aiortc's answer, which has the RFC 8841 form.
+    auto rng = polyrtc::testing::seeded_rng(testing::kGoldenOfferSeed);
+    SessionNegotiator a(fixed_config(), rng);
+    require_ok(a.set_local(SdpType::kOffer, a.create_offer(rng).value()));
+    require_ok(a.set_remote(SdpType::kAnswer, corpus::kAiortcInteropAnswer));
+    auto at = a.negotiated().value();
+    CHECK(at.dtls_role == DtlsRole::kServer);
+    CHECK(at.remote_max_message_size == 65536u);
+    CHECK(at.remote_candidates.size() == 1);
+}
+
+TEST_CASE("sdp.jsep: the descriptions of live Chromium and Firefox interop runs negotiate both ways") {
+    for (auto [offer, answer_to_ours] : {std::pair{corpus::kChromiumInteropOffer, corpus::kChromiumInteropAnswer},
+                                         std::pair{corpus::kFirefoxInteropOffer, corpus::kFirefoxInteropAnswer}}) {
+        Peer z("Z");
+        require_ok(z.n.set_remote(SdpType::kOffer, offer));
+        require_ok(z.n.set_local(SdpType::kAnswer, z.answer()));
+        CHECK(z.n.negotiated()->dtls_role == DtlsRole::kClient);
+        CHECK(z.n.negotiated()->remote_candidates.empty());  // trickled
+
+        auto rng = polyrtc::testing::seeded_rng(testing::kGoldenOfferSeed);
+        SessionNegotiator a(fixed_config(), rng);
+        require_ok(a.set_local(SdpType::kOffer, a.create_offer(rng).value()));
+        require_ok(a.set_remote(SdpType::kAnswer, answer_to_ours));
+        CHECK(a.negotiated()->dtls_role == DtlsRole::kServer);  // both answered a=setup:active
+    }
+}
+
 }  // namespace polyrtc::sdp

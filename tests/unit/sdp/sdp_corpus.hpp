@@ -14,6 +14,44 @@ struct File {
     std::string_view text;
 };
 
+inline constexpr std::string_view kAiortcInteropAnswer =
+    "v=0\r\n"
+    "o=- 4005339348 4005339348 IN IP4 0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=msid-semantic:WMS *\r\n"
+    "m=application 58498 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 127.0.0.1\r\n"
+    "a=mid:0\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:65536\r\n"
+    "a=candidate:16893dfba04efb4b632c146cfc811f40 1 udp 16777215 127.0.0.1 58498 typ relay raddr 127.0.0.1 rport 35969\r\n"
+    "a=end-of-candidates\r\n"
+    "a=ice-ufrag:I9A5\r\n"
+    "a=ice-pwd:Umrq5vC7vfSmlHI0yGEAgf\r\n"
+    "a=fingerprint:sha-256 8E:FA:71:B4:2D:B3:34:A6:53:7C:2C:09:7E:CF:2F:C2:A9:AF:1F:D9:FB:52:19:CC:09:0A:C9:8F:EA:A7:29:A3\r\n"
+    "a=setup:active\r\n";
+
+inline constexpr std::string_view kAiortcInteropOffer =
+    "v=0\r\n"
+    "o=- 4005339358 4005339358 IN IP4 0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=msid-semantic:WMS *\r\n"
+    "m=application 55341 DTLS/SCTP 5000\r\n"
+    "c=IN IP4 127.0.0.1\r\n"
+    "a=mid:0\r\n"
+    "a=sctpmap:5000 webrtc-datachannel 65535\r\n"
+    "a=max-message-size:65536\r\n"
+    "a=candidate:16893dfba04efb4b632c146cfc811f40 1 udp 16777215 127.0.0.1 55341 typ relay raddr 127.0.0.1 rport 51809\r\n"
+    "a=end-of-candidates\r\n"
+    "a=ice-ufrag:7GlR\r\n"
+    "a=ice-pwd:9jXgscXNeF10ZTk3Q3qPtU\r\n"
+    "a=fingerprint:sha-256 AE:07:20:E4:88:36:DA:D9:0D:17:E0:0B:63:26:6E:2B:F8:61:FF:8C:16:DE:1B:4C:73:A8:4F:5E:ED:DD:07:5E\r\n"
+    "a=setup:actpass\r\n";
+
 inline constexpr std::string_view kChromiumAnswerToPolyrtcOffer =
     "v=0\r\n"
     "o=- 8201270013045711733 2 IN IP4 127.0.0.1\r\n"
@@ -395,6 +433,47 @@ inline constexpr std::string_view kChromiumIceRestartOffer =
     "a=ice-pwd:RA1/DNpW7yqW/h2Tr2wu2FcU\r\n"
     "a=ice-options:trickle\r\n"
     "a=fingerprint:sha-256 B2:BB:FA:75:67:82:1D:07:00:84:4B:2C:85:F4:75:7D:85:4E:CC:CE:DA:9D:51:C4:73:A7:13:0E:7F:33:2F:1C\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:0\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:262144\r\n";
+
+inline constexpr std::string_view kChromiumInteropAnswer =
+    "v=0\r\n"
+    "o=- 6147223573220375069 2 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:XrMz\r\n"
+    "a=ice-pwd:1cBuykd6J/u9TpoQXVzqc08m\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 94:09:80:D7:94:AC:07:9B:EE:ED:F4:D4:CD:AB:BE:8D:9A:B5:FE:A0:22:C1:2F:12:A8:99:15:C7:0E:2E:66:AB\r\n"
+    "a=setup:active\r\n"
+    "a=mid:0\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:262144\r\n";
+
+inline constexpr std::string_view kChromiumInteropCandidates =
+    "candidate:3336727091 1 udp 50339839 127.0.0.1 51663 typ relay raddr 0.0.0.0 rport 0 generation 0 ufrag Tx7M network-cost 999\n";
+
+inline constexpr std::string_view kChromiumInteropOffer =
+    "v=0\r\n"
+    "o=- 7628831582331865420 2 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:Tx7M\r\n"
+    "a=ice-pwd:EM1+NyKpYx0B2hj+TMCg8BK2\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 DC:86:96:34:CF:1A:2B:17:DA:09:7D:22:C7:B8:F4:8C:C8:C3:97:9A:94:41:28:AF:2E:71:E8:BA:E6:10:52:57\r\n"
     "a=setup:actpass\r\n"
     "a=mid:0\r\n"
     "a=sctp-port:5000\r\n"
@@ -836,6 +915,52 @@ inline constexpr std::string_view kFirefoxIceRestartOffer =
     "a=sctp-port:5000\r\n"
     "a=max-message-size:1073741823\r\n";
 
+inline constexpr std::string_view kFirefoxInteropAnswer =
+    "v=0\r\n"
+    "o=mozilla...THIS_IS_SDPARTA-99.0 5682704669499122161 0 IN IP4 0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=sendrecv\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=fingerprint:sha-256 CD:0A:5A:31:E8:AA:B4:ED:E2:09:DD:58:79:0F:9D:35:E4:A3:89:CA:0A:62:33:11:B7:B0:DE:D6:C2:1A:39:C6\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=msid-semantic:WMS *\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=sendrecv\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=ice-pwd:c0e3b4ed3b8fa0eead33ed450bb30d55\r\n"
+    "a=ice-ufrag:134c0ebc\r\n"
+    "a=mid:0\r\n"
+    "a=setup:active\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:1073741823\r\n";
+
+inline constexpr std::string_view kFirefoxInteropCandidates =
+    "candidate:0 1 UDP 92151807 127.0.0.1 54823 typ relay raddr 127.0.0.1 rport 54823\n"
+    "\n";
+
+inline constexpr std::string_view kFirefoxInteropOffer =
+    "v=0\r\n"
+    "o=mozilla...THIS_IS_SDPARTA-99.0 9074765010890761338 0 IN IP4 0.0.0.0\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=sendrecv\r\n"
+    "a=fingerprint:sha-256 20:43:6F:A5:BF:25:0C:89:BB:16:AB:A7:FF:85:6B:10:12:4F:32:59:54:C6:2A:B5:D9:4D:07:D5:D0:92:EB:C8\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=msid-semantic:WMS *\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=sendrecv\r\n"
+    "a=ice-pwd:e8a746778e15050e0adc768f605dfd44\r\n"
+    "a=ice-ufrag:ddf8e346\r\n"
+    "a=mid:0\r\n"
+    "a=setup:actpass\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:1073741823\r\n";
+
 inline constexpr std::string_view kFirefoxLiveDatachannelOffer =
     "v=0\r\n"
     "o=mozilla...THIS_IS_SDPARTA-99.0 6314209606471741493 0 IN IP4 0.0.0.0\r\n"
@@ -915,6 +1040,66 @@ inline constexpr std::string_view kPolyrtcAnswerToFirefoxDatachannelOffer =
     "a=sctp-port:5000\r\n"
     "a=max-message-size:262144\r\n";
 
+inline constexpr std::string_view kPolyrtcInteropAnswerToAiortc =
+    "v=0\r\n"
+    "o=- 5499860991035737415 0 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=application 9 DTLS/SCTP 5000\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=candidate:354337937 1 udp 16777215 127.0.0.1 57429 typ relay raddr 0.0.0.0 rport 0 generation 0 ufrag ZC5G\r\n"
+    "a=ice-ufrag:ZC5G\r\n"
+    "a=ice-pwd:T6jSsE+KSkmLAFGBQJDj8H43\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 C7:D2:66:02:75:D7:48:FC:E3:9B:1A:72:45:AE:3F:5E:C5:4D:3E:6B:DF:33:84:B1:41:33:63:D2:79:30:A9:6B\r\n"
+    "a=setup:active\r\n"
+    "a=mid:0\r\n"
+    "a=sctpmap:5000 webrtc-datachannel 1024\r\n"
+    "a=end-of-candidates\r\n";
+
+inline constexpr std::string_view kPolyrtcInteropAnswerToChromium =
+    "v=0\r\n"
+    "o=- 1508036063437454558 0 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=candidate:354337937 1 udp 16777215 127.0.0.1 58871 typ relay raddr 0.0.0.0 rport 0 generation 0 ufrag qfXJ\r\n"
+    "a=ice-ufrag:qfXJ\r\n"
+    "a=ice-pwd:3tqx7FyVV0O4JiQ/AkspVU0C\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 BC:77:CB:25:94:31:41:C7:78:C7:38:E3:5E:12:D2:26:5D:E9:14:90:49:98:93:BF:F5:38:80:9A:C6:D5:46:A2\r\n"
+    "a=setup:active\r\n"
+    "a=mid:0\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:262144\r\n"
+    "a=end-of-candidates\r\n";
+
+inline constexpr std::string_view kPolyrtcInteropAnswerToFirefox =
+    "v=0\r\n"
+    "o=- 4847033539773243205 0 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS\r\n"
+    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:BoJd\r\n"
+    "a=ice-pwd:2wi7H7JTYn7auX3s7U2zV8eU\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 91:E3:8B:46:DA:98:5F:EC:E7:7F:45:00:EF:82:EC:50:66:C3:E0:86:CD:11:6B:BC:3B:14:7F:20:EB:68:79:58\r\n"
+    "a=setup:active\r\n"
+    "a=mid:0\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:262144\r\n";
+
 inline constexpr std::string_view kPolyrtcOffer =
     "v=0\r\n"
     "o=- 7241457378201035703 0 IN IP4 127.0.0.1\r\n"
@@ -935,6 +1120,8 @@ inline constexpr std::string_view kPolyrtcOffer =
     "a=max-message-size:262144\r\n";
 
 inline constexpr File kFiles[] = {
+    {"aiortc-interop-answer.sdp", kAiortcInteropAnswer},
+    {"aiortc-interop-offer.sdp", kAiortcInteropOffer},
     {"chromium-answer-to-polyrtc-offer.sdp", kChromiumAnswerToPolyrtcOffer},
     {"chromium-audio-datachannel-answer.sdp", kChromiumAudioDatachannelAnswer},
     {"chromium-audio-datachannel-offer.sdp", kChromiumAudioDatachannelOffer},
@@ -945,6 +1132,9 @@ inline constexpr File kFiles[] = {
     {"chromium-datachannel-offer-no-candidates.sdp", kChromiumDatachannelOfferNoCandidates},
     {"chromium-datachannel-offer.sdp", kChromiumDatachannelOffer},
     {"chromium-ice-restart-offer.sdp", kChromiumIceRestartOffer},
+    {"chromium-interop-answer.sdp", kChromiumInteropAnswer},
+    {"chromium-interop-candidates.txt", kChromiumInteropCandidates},
+    {"chromium-interop-offer.sdp", kChromiumInteropOffer},
     {"chromium-live-audio-datachannel-offer.sdp", kChromiumLiveAudioDatachannelOffer},
     {"chromium-live-datachannel-offer.sdp", kChromiumLiveDatachannelOffer},
     {"firefox-answer-to-polyrtc-offer.sdp", kFirefoxAnswerToPolyrtcOffer},
@@ -958,10 +1148,16 @@ inline constexpr File kFiles[] = {
     {"firefox-handwritten-datachannel-answer.sdp", kFirefoxHandwrittenDatachannelAnswer},
     {"firefox-handwritten-datachannel-offer.sdp", kFirefoxHandwrittenDatachannelOffer},
     {"firefox-ice-restart-offer.sdp", kFirefoxIceRestartOffer},
+    {"firefox-interop-answer.sdp", kFirefoxInteropAnswer},
+    {"firefox-interop-candidates.txt", kFirefoxInteropCandidates},
+    {"firefox-interop-offer.sdp", kFirefoxInteropOffer},
     {"firefox-live-datachannel-offer.sdp", kFirefoxLiveDatachannelOffer},
     {"polyrtc-answer-to-chromium-audio-datachannel-offer.sdp", kPolyrtcAnswerToChromiumAudioDatachannelOffer},
     {"polyrtc-answer-to-chromium-datachannel-offer.sdp", kPolyrtcAnswerToChromiumDatachannelOffer},
     {"polyrtc-answer-to-firefox-datachannel-offer.sdp", kPolyrtcAnswerToFirefoxDatachannelOffer},
+    {"polyrtc-interop-answer-to-aiortc.sdp", kPolyrtcInteropAnswerToAiortc},
+    {"polyrtc-interop-answer-to-chromium.sdp", kPolyrtcInteropAnswerToChromium},
+    {"polyrtc-interop-answer-to-firefox.sdp", kPolyrtcInteropAnswerToFirefox},
     {"polyrtc-offer.sdp", kPolyrtcOffer},
 };
 
