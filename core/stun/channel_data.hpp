@@ -67,6 +67,10 @@ public:
     Result<std::optional<Bytes>, StunError> next();
 
     size_t buffered() const { return buffer_.size() - read_pos_; }
+    // How many bytes the next push() may carry. A reader sizes its reads by this: once the
+    // complete frames are drained at most one partial frame (< 65556 B) is held, so the
+    // room is never below 1 KiB and a read of that size always makes progress.
+    size_t room() const { return desync_ ? 0 : max_buffered_ - buffered(); }
     bool desynchronized() const { return desync_; }
 
 private:

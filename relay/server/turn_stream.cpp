@@ -1,5 +1,6 @@
 #include "relay/server/turn_stream.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <type_traits>
 #include <vector>
@@ -61,8 +62,11 @@ public:
 
 private:
     void read() {
+        // Never read more than the framer can take: a 64 KiB read arriving while a large
+        // partial frame is buffered would otherwise overflow it and reset a healthy
+        // connection (seen with Chromium's TURN/TCP under data-channel load).
         socket_.async_read_some(
-            asio::buffer(read_buffer_),
+            asio::buffer(read_buffer_.data(), std::min(read_buffer_.size(), framer_.room())),
             [self = this->shared_from_this()](const asio::error_code& error, size_t n) { self->on_read(error, n); });
     }
 

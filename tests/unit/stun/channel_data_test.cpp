@@ -1,5 +1,7 @@
 #include "core/stun/channel_data.hpp"
 
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "core/stun/demux.hpp"
@@ -120,6 +122,33 @@ TEST_CASE("stun.stream_framer: desynchronized streams fail for good") {
     CHECK(small.push(Bytes(60, 0)));
     CHECK_FALSE(small.push(Bytes(10, 0)));
     CHECK(small.desynchronized());
+}
+
+TEST_CASE("stun.stream_framer: reads sized by room() carry back-to-back maximum frames") {
+    // A TCP reader asks for up to 64 KiB at a time; with a partial 64 KiB frame buffered a
+    // full read would not fit. Reading at most room() bytes always fits and makes progress.
+    Bytes frame = serialize_channel_data(0x4000, Bytes(65535, 0x5a), true);
+    Bytes stream;
+    for (int i = 0; i < 5; ++i) stream.insert(stream.end(), frame.begin(), frame.end());
+    StreamFramer framer;
+    size_t offset = 0;
+    size_t frames = 0;
+    constexpr size_t kRead = 64 * 1024;
+    while (offset < stream.size()) {
+        size_t n = std::min({kRead, framer.room(), stream.size() - offset});
+        REQUIRE(n > 0);
+        REQUIRE(framer.push(ByteView(stream.data() + offset, n)));
+        offset += n;
+        for (;;) {
+            auto f = framer.next();
+            REQUIRE(f.ok());
+            if (!*f) break;
+            CHECK(**f == frame);
+            ++frames;
+        }
+    }
+    CHECK(frames == 5);
+    CHECK(framer.buffered() == 0);
 }
 
 }  // namespace polyrtc::stun
