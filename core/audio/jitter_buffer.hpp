@@ -28,7 +28,7 @@ struct JitterBufferConfig {
 };
 
 struct JitterBufferStats {
-    uint64_t received = 0;          // packets accepted into the buffer
+    uint64_t received = 0;  // packets accepted into the buffer
     uint64_t duplicates = 0;
     uint64_t late = 0;              // arrived after their turn
     uint64_t overflow_dropped = 0;  // pushed out by a full buffer
@@ -61,8 +61,7 @@ public:
     size_t buffered_packets() const { return packets_.size(); }
 
 private:
-    JitterBuffer(JitterBufferConfig config, OpusFrameDecoder decoder)
-        : config_(config), decoder_(std::move(decoder)) {}
+    JitterBuffer(JitterBufferConfig config, OpusFrameDecoder decoder) : config_(config), decoder_(std::move(decoder)) {}
     int64_t unwrap(uint16_t seq);
     // Appends the audio of the next sequence number to fifo_; false on underrun.
     bool pull_one(FrameKind& kind);

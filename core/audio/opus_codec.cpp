@@ -15,8 +15,12 @@ const char* to_string(AudioError error) {
     return "unknown audio error";
 }
 
-void OpusFrameEncoder::Free::operator()(::OpusEncoder* e) const { opus_encoder_destroy(e); }
-void OpusFrameDecoder::Free::operator()(::OpusDecoder* d) const { opus_decoder_destroy(d); }
+void OpusFrameEncoder::Free::operator()(::OpusEncoder* e) const {
+    opus_encoder_destroy(e);
+}
+void OpusFrameDecoder::Free::operator()(::OpusDecoder* d) const {
+    opus_decoder_destroy(d);
+}
 
 Result<OpusFrameEncoder, AudioError> OpusFrameEncoder::create(OpusEncoderConfig config) {
     if (config.bitrate < 6000 || config.bitrate > 510000) return unexpected(AudioError::kBadConfig);

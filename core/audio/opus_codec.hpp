@@ -20,17 +20,17 @@ struct OpusDecoder;
 namespace polyrtc::audio {
 
 inline constexpr int kSampleRate = 48000;
-inline constexpr size_t kFrameSamples = 960;  // 20 ms at 48 kHz
+inline constexpr size_t kFrameSamples = 960;      // 20 ms at 48 kHz
 inline constexpr size_t kMaxFrameSamples = 5760;  // 120 ms, the longest Opus packet
 
 using Samples = std::vector<int16_t>;
 
 enum class AudioError {
-    kBadConfig,      // bitrate or loss percentage out of range
-    kCodecInit,      // libopus refused to create the codec
-    kBadFrameSize,   // encode: not 960 samples
+    kBadConfig,     // bitrate or loss percentage out of range
+    kCodecInit,     // libopus refused to create the codec
+    kBadFrameSize,  // encode: not 960 samples
     kEncodeFailed,
-    kDecodeFailed,   // corrupt packet
+    kDecodeFailed,  // corrupt packet
 };
 const char* to_string(AudioError error);
 

@@ -4,7 +4,9 @@ namespace polyrtc::dtmf {
 
 namespace {
 // RTP timestamps compare modulo 2^32 (RFC 3550 5.1: they wrap).
-bool ts_newer(uint32_t a, uint32_t b) { return a != b && static_cast<uint32_t>(a - b) < 0x80000000u; }
+bool ts_newer(uint32_t a, uint32_t b) {
+    return a != b && static_cast<uint32_t>(a - b) < 0x80000000u;
+}
 }  // namespace
 
 Result<DtmfReceiver, DtmfError> DtmfReceiver::create(DtmfReceiverConfig config) {

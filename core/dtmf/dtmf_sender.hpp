@@ -26,9 +26,9 @@
 namespace polyrtc::dtmf {
 
 struct DtmfSenderConfig {
-    uint32_t clock_rate = 8000;               // the telephone-event rtpmap rate: 8000 or 48000
-    Duration ptime = Duration::millis(20);    // update interval
-    uint8_t volume = 10;                      // -10 dBm0, what browsers send
+    uint32_t clock_rate = 8000;             // the telephone-event rtpmap rate: 8000 or 48000
+    Duration ptime = Duration::millis(20);  // update interval
+    uint8_t volume = 10;                    // -10 dBm0, what browsers send
 };
 
 // What the RTP layer sends: it adds the sequence number, SSRC and payload type.
@@ -57,8 +57,7 @@ public:
     bool suppresses_audio() const { return active_; }
 
 private:
-    explicit DtmfSender(DtmfSenderConfig config, uint32_t ptime_units)
-        : config_(config), ptime_units_(ptime_units) {}
+    explicit DtmfSender(DtmfSenderConfig config, uint32_t ptime_units) : config_(config), ptime_units_(ptime_units) {}
 
     DtmfSenderConfig config_;
     uint32_t ptime_units_ = 0;

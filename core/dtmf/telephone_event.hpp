@@ -20,13 +20,13 @@
 namespace polyrtc::dtmf {
 
 enum class DtmfError {
-    kTruncated,      // fewer than 4 payload bytes
-    kBadTone,        // not one of 0-9 * # A-D
-    kBadDuration,    // zero or negative tone duration
-    kBadClockRate,   // not 8000 or 48000
-    kBadPtime,       // packet interval not in 10..100 ms or not a whole number of units
-    kBadVolume,      // over 63
-    kBusy,           // a tone is still being sent (the page schedules one at a time)
+    kTruncated,     // fewer than 4 payload bytes
+    kBadTone,       // not one of 0-9 * # A-D
+    kBadDuration,   // zero or negative tone duration
+    kBadClockRate,  // not 8000 or 48000
+    kBadPtime,      // packet interval not in 10..100 ms or not a whole number of units
+    kBadVolume,     // over 63
+    kBusy,          // a tone is still being sent (the page schedules one at a time)
 };
 const char* to_string(DtmfError error);
 

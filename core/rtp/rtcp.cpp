@@ -36,8 +36,8 @@ Result<std::vector<ReportBlock>, RtcpError> read_report_blocks(ByteReader& r, si
         b.fraction_lost = static_cast<uint8_t>(lost >> 24);
         // Sign-extend the 24-bit cumulative number of packets lost.
         uint32_t cumulative = lost & 0xFFFFFF;
-        b.cumulative_lost = (cumulative & 0x800000) ? static_cast<int32_t>(cumulative) - 0x1000000
-                                                    : static_cast<int32_t>(cumulative);
+        b.cumulative_lost =
+            (cumulative & 0x800000) ? static_cast<int32_t>(cumulative) - 0x1000000 : static_cast<int32_t>(cumulative);
         b.extended_highest_sequence = *r.read_u32();
         b.jitter = *r.read_u32();
         b.last_sr = *r.read_u32();

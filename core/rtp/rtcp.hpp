@@ -27,12 +27,12 @@
 namespace polyrtc::rtp {
 
 enum class RtcpError {
-    kTruncated,      // a header, length or body runs past the datagram
-    kBadVersion,     // V != 2
-    kBadPadding,     // padding on a packet that is not the last, or a bad count
-    kBadLength,      // the body does not fit the count (e.g. RC report blocks)
-    kEmpty,          // no packet at all
-    kTooLarge,       // serialize: more than 31 items or a packet over 2^16 words
+    kTruncated,   // a header, length or body runs past the datagram
+    kBadVersion,  // V != 2
+    kBadPadding,  // padding on a packet that is not the last, or a bad count
+    kBadLength,   // the body does not fit the count (e.g. RC report blocks)
+    kEmpty,       // no packet at all
+    kTooLarge,    // serialize: more than 31 items or a packet over 2^16 words
 };
 const char* to_string(RtcpError error);
 

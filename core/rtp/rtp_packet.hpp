@@ -93,6 +93,8 @@ Result<Bytes, RtpError> serialize_rtp(const RtpHeader& header, ByteView payload,
 
 // Sequence-number arithmetic (RFC 3550 appendix A.1): true when `a` comes after `b`
 // modulo 2^16.
-constexpr bool seq_newer(uint16_t a, uint16_t b) { return a != b && static_cast<uint16_t>(a - b) < 0x8000; }
+constexpr bool seq_newer(uint16_t a, uint16_t b) {
+    return a != b && static_cast<uint16_t>(a - b) < 0x8000;
+}
 
 }  // namespace polyrtc::rtp

@@ -24,8 +24,8 @@ Bytes derive_session_key(ByteView master_key, ByteView master_salt, KeyLabel lab
 
 SessionKeys derive_session_keys(ByteView master_key, ByteView master_salt, bool rtcp) {
     SessionKeys keys;
-    keys.cipher_key = derive_session_key(master_key, master_salt,
-                                         rtcp ? KeyLabel::kRtcpEncryption : KeyLabel::kRtpEncryption, master_key.size());
+    keys.cipher_key = derive_session_key(
+        master_key, master_salt, rtcp ? KeyLabel::kRtcpEncryption : KeyLabel::kRtpEncryption, master_key.size());
     keys.auth_key = derive_session_key(master_key, master_salt,
                                        rtcp ? KeyLabel::kRtcpAuthentication : KeyLabel::kRtpAuthentication, 20);
     keys.salt = derive_session_key(master_key, master_salt, rtcp ? KeyLabel::kRtcpSalt : KeyLabel::kRtpSalt, kSaltSize);

@@ -27,14 +27,14 @@
 namespace polyrtc::srtp {
 
 enum class SrtpError {
-    kBadKeyMaterial,   // master key not 16 bytes or salt not 14
-    kMalformed,        // not an RTP/RTCP packet the header parser accepts
-    kTooShort,         // shorter than header + tag (+ SRTCP index)
-    kAuthFailed,       // tag mismatch: tampered, wrong key, or wrong ROC guess
-    kReplayed,         // index already in the replay window
-    kTooOld,           // index left of the replay window
-    kTooManyStreams,   // a new SSRC beyond kMaxStreams
-    kIndexExhausted,   // SRTCP index would pass 2^31 - 1: rekey required (3.3.1)
+    kBadKeyMaterial,  // master key not 16 bytes or salt not 14
+    kMalformed,       // not an RTP/RTCP packet the header parser accepts
+    kTooShort,        // shorter than header + tag (+ SRTCP index)
+    kAuthFailed,      // tag mismatch: tampered, wrong key, or wrong ROC guess
+    kReplayed,        // index already in the replay window
+    kTooOld,          // index left of the replay window
+    kTooManyStreams,  // a new SSRC beyond kMaxStreams
+    kIndexExhausted,  // SRTCP index would pass 2^31 - 1: rekey required (3.3.1)
 };
 const char* to_string(SrtpError error);
 

@@ -1,9 +1,9 @@
 #include "core/audio/jitter_buffer.hpp"
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <set>
+
+#include <doctest/doctest.h>
 
 #include "tests/unit/audio/tone.hpp"
 

@@ -1,8 +1,8 @@
 // The RFC 4733 sender and receiver, alone and wired together through loss and reordering.
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "core/dtmf/dtmf_receiver.hpp"
 #include "core/dtmf/dtmf_sender.hpp"
@@ -122,7 +122,8 @@ TEST_CASE("dtmf.sender: a 6000 ms tone at 48 kHz is split into 0xFFFF-unit segme
     // 288000 units: four full segments of 65535 and a last one of 25860.
     std::vector<uint32_t> segment_ts;
     for (const auto& p : sent) {
-        if (segment_ts.empty() || segment_ts.back() != p.packet.rtp_timestamp) segment_ts.push_back(p.packet.rtp_timestamp);
+        if (segment_ts.empty() || segment_ts.back() != p.packet.rtp_timestamp)
+            segment_ts.push_back(p.packet.rtp_timestamp);
     }
     REQUIRE(segment_ts.size() == 5);
     for (size_t i = 0; i < 5; ++i) CHECK(segment_ts[i] == ts0 + static_cast<uint32_t>(i) * 0xFFFFu);

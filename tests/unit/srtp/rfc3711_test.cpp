@@ -54,11 +54,9 @@ namespace {
 const char* const kMaster = "E1F97A0D3E018BE0D64FA32C06DE4139";
 const char* const kSalt = "0EC675AD498AFEEBB6960B3AABE6";
 const char* const kRtp = "800f1234 decafbad cafebabe abababababababababababababababab";
-const char* const kSrtp =
-    "800f1234 decafbad cafebabe 4e55dc4ce79978d88ca4d215949d2402 b78d6acc99ea179b8dbb";
+const char* const kSrtp = "800f1234 decafbad cafebabe 4e55dc4ce79978d88ca4d215949d2402 b78d6acc99ea179b8dbb";
 const char* const kRtcp = "81c8000b cafebabe abababababababababababababababab";
-const char* const kSrtcp =
-    "81c8000b cafebabe 7128035be487b9bdbef89041f977a5a8 80000001 993e08cd54d6c1230798";
+const char* const kSrtcp = "81c8000b cafebabe 7128035be487b9bdbef89041f977a5a8 80000001 993e08cd54d6c1230798";
 }  // namespace
 
 TEST_CASE("srtp.rfc3711: protect and unprotect reproduce libsrtp's reference SRTP and SRTCP packets") {

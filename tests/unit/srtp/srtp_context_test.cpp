@@ -15,8 +15,12 @@ using testing::from_hex;
 
 namespace {
 
-Bytes key() { return from_hex("000102030405060708090a0b0c0d0e0f"); }
-Bytes salt() { return from_hex("a0a1a2a3a4a5a6a7a8a9aaabacad"); }
+Bytes key() {
+    return from_hex("000102030405060708090a0b0c0d0e0f");
+}
+Bytes salt() {
+    return from_hex("a0a1a2a3a4a5a6a7a8a9aaabacad");
+}
 
 Bytes rtp_packet(uint16_t seq, uint32_t ssrc = 0x1234, uint8_t fill = 0x42) {
     rtp::RtpHeader h;
@@ -97,7 +101,8 @@ TEST_CASE("srtp.context: a replayed packet is dropped and one older than the 64-
 TEST_CASE("srtp.context: ROC rolls over at seq 65535 -> 0, also with reordering across the wrap") {
     Pair p;
     std::vector<Bytes> sent;
-    for (uint32_t i = 0; i < 10; ++i) sent.push_back(p.tx.protect_rtp(rtp_packet(static_cast<uint16_t>(65530 + i))).value());
+    for (uint32_t i = 0; i < 10; ++i)
+        sent.push_back(p.tx.protect_rtp(rtp_packet(static_cast<uint16_t>(65530 + i))).value());
     CHECK(p.tx.rollover_counter(0x1234) == 1u);
     // 65530..65533, then 0 and 1 (after the wrap), then the late 65534 and 65535.
     for (int i : {0, 1, 2, 3, 6, 7, 4, 5, 8, 9}) {
