@@ -1,6 +1,7 @@
 #include "core/srtp/cipher.hpp"
 
 #include <mbedtls/aes.h>
+#include <mbedtls/gcm.h>
 #include <mbedtls/md.h>
 
 namespace polyrtc::srtp {
@@ -58,6 +59,42 @@ std::array<uint8_t, HmacSha1::kSize> HmacSha1::compute(ByteView a, ByteView b) {
     mbedtls_md_hmac_update(ctx_.get(), a.data(), a.size());
     if (!b.empty()) mbedtls_md_hmac_update(ctx_.get(), b.data(), b.size());
     mbedtls_md_hmac_finish(ctx_.get(), out.data());
+    return out;
+}
+
+void AesGcm::Free::operator()(mbedtls_gcm_context* ctx) const {
+    mbedtls_gcm_free(ctx);
+    delete ctx;
+}
+
+std::optional<AesGcm> AesGcm::create(ByteView key) {
+    if (key.size() != 16 && key.size() != 32) return std::nullopt;
+    AesGcm out;
+    out.ctx_.reset(new mbedtls_gcm_context);
+    mbedtls_gcm_init(out.ctx_.get());
+    if (mbedtls_gcm_setkey(out.ctx_.get(), MBEDTLS_CIPHER_ID_AES, key.data(), static_cast<unsigned>(key.size() * 8)) !=
+        0) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+Bytes AesGcm::seal(const std::array<uint8_t, kIvSize>& iv, ByteView aad, ByteView plaintext) {
+    Bytes out(plaintext.size() + kTagSize);
+    mbedtls_gcm_crypt_and_tag(ctx_.get(), MBEDTLS_GCM_ENCRYPT, plaintext.size(), iv.data(), iv.size(), aad.data(),
+                              aad.size(), plaintext.data(), out.data(), kTagSize, out.data() + plaintext.size());
+    return out;
+}
+
+std::optional<Bytes> AesGcm::open(const std::array<uint8_t, kIvSize>& iv, ByteView aad, ByteView sealed) {
+    if (sealed.size() < kTagSize) return std::nullopt;
+    size_t n = sealed.size() - kTagSize;
+    Bytes out(n);
+    // mbedTLS compares the tag in constant time and wipes the output on mismatch.
+    if (mbedtls_gcm_auth_decrypt(ctx_.get(), n, iv.data(), iv.size(), aad.data(), aad.size(), sealed.data() + n,
+                                 kTagSize, sealed.data(), out.data()) != 0) {
+        return std::nullopt;
+    }
     return out;
 }
 

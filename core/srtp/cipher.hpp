@@ -14,6 +14,7 @@
 
 struct mbedtls_aes_context;
 struct mbedtls_md_context_t;
+struct mbedtls_gcm_context;
 
 namespace polyrtc::srtp {
 
@@ -49,6 +50,25 @@ private:
         void operator()(mbedtls_md_context_t* ctx) const;
     };
     std::unique_ptr<mbedtls_md_context_t, Free> ctx_;
+};
+
+// AES-GCM (NIST SP 800-38D) with a 96-bit IV and a 128-bit tag, for AEAD_AES_128_GCM.
+class AesGcm {
+public:
+    static constexpr size_t kTagSize = 16;
+    static constexpr size_t kIvSize = 12;
+    static std::optional<AesGcm> create(ByteView key);
+
+    // plaintext -> ciphertext || tag
+    Bytes seal(const std::array<uint8_t, kIvSize>& iv, ByteView aad, ByteView plaintext);
+    // ciphertext || tag -> plaintext, or nullopt when the tag does not verify.
+    std::optional<Bytes> open(const std::array<uint8_t, kIvSize>& iv, ByteView aad, ByteView sealed);
+
+private:
+    struct Free {
+        void operator()(mbedtls_gcm_context* ctx) const;
+    };
+    std::unique_ptr<mbedtls_gcm_context, Free> ctx_;
 };
 
 // Compares in time that depends only on the size (tags are secret until checked).
