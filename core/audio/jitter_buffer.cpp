@@ -35,6 +35,14 @@ int64_t JitterBuffer::unwrap(uint16_t seq) {
 }
 
 void JitterBuffer::insert(Timestamp now, uint16_t sequence_number, ByteView payload) {
+    store(now, sequence_number, payload.to_bytes());
+}
+
+void JitterBuffer::insert_placeholder(Timestamp now, uint16_t sequence_number) {
+    store(now, sequence_number, std::nullopt);
+}
+
+void JitterBuffer::store(Timestamp now, uint16_t sequence_number, std::optional<Bytes> payload) {
     int64_t ext = unwrap(sequence_number);
     if ((last_played_ && ext <= *last_played_) || (playing_ && ext < next_)) {
         ++stats_.late;
@@ -44,7 +52,7 @@ void JitterBuffer::insert(Timestamp now, uint16_t sequence_number, ByteView payl
         ++stats_.duplicates;
         return;
     }
-    packets_.emplace(ext, payload.to_bytes());
+    packets_.emplace(ext, std::move(payload));
     ++stats_.received;
     if (!playing_ && !buffering_since_) buffering_since_ = now;
     bool overflowed = false;
@@ -59,8 +67,17 @@ void JitterBuffer::insert(Timestamp now, uint16_t sequence_number, ByteView payl
 
 bool JitterBuffer::pull_one(FrameKind& kind) {
     auto it = packets_.find(next_);
+    if (it != packets_.end() && !it->second) {
+        packets_.erase(it);
+        last_played_ = next_++;
+        concealed_run_ = 0;
+        ++stats_.placeholder_frames;
+        fifo_.insert(fifo_.end(), kFrameSamples, 0);
+        if (kind == FrameKind::kDecoded) kind = FrameKind::kSilence;
+        return true;
+    }
     if (it != packets_.end()) {
-        auto pcm = decoder_.decode(it->second);
+        auto pcm = decoder_.decode(*it->second);
         packets_.erase(it);
         last_played_ = next_++;
         if (pcm) {
@@ -85,8 +102,8 @@ bool JitterBuffer::pull_one(FrameKind& kind) {
     ++concealed_run_;
     auto following = packets_.find(next_ + 1);
     Samples pcm;
-    if (following != packets_.end()) {
-        auto recovered = decoder_.recover(following->second, kFrameSamples);
+    if (following != packets_.end() && following->second) {
+        auto recovered = decoder_.recover(*following->second, kFrameSamples);
         if (recovered) {
             ++stats_.fec_frames;
             pcm = std::move(*recovered);

@@ -30,14 +30,15 @@ struct JitterBufferConfig {
 struct JitterBufferStats {
     uint64_t received = 0;  // packets accepted into the buffer
     uint64_t duplicates = 0;
-    uint64_t late = 0;              // arrived after their turn
-    uint64_t overflow_dropped = 0;  // pushed out by a full buffer
-    uint64_t lost = 0;              // missing at their turn
-    uint64_t concealed_frames = 0;  // of the lost: synthesized by PLC
-    uint64_t fec_frames = 0;        // of the lost: decoded from the next packet's FEC
-    uint64_t decode_errors = 0;     // corrupt packets (concealed)
-    uint64_t played_frames = 0;     // 20 ms frames handed out, silence included
-    uint64_t silence_frames = 0;    // before playout started or after an underrun
+    uint64_t late = 0;                // arrived after their turn
+    uint64_t overflow_dropped = 0;    // pushed out by a full buffer
+    uint64_t lost = 0;                // missing at their turn
+    uint64_t concealed_frames = 0;    // of the lost: synthesized by PLC
+    uint64_t fec_frames = 0;          // of the lost: decoded from the next packet's FEC
+    uint64_t decode_errors = 0;       // corrupt packets (concealed)
+    uint64_t played_frames = 0;       // 20 ms frames handed out, silence included
+    uint64_t silence_frames = 0;      // before playout started or after an underrun
+    uint64_t placeholder_frames = 0;  // slots of non-audio packets (telephone-event)
 };
 
 enum class FrameKind { kDecoded, kRecovered, kConcealed, kSilence };
@@ -54,6 +55,10 @@ public:
 
     // One received Opus packet (the RTP payload) with its header's sequence number.
     void insert(Timestamp now, uint16_t sequence_number, ByteView payload);
+    // A sequence number of this stream that carried something other than audio (an RFC 4733
+    // telephone-event packet, sent in place of an audio frame): its slot plays 20 ms of
+    // silence and is not a loss.
+    void insert_placeholder(Timestamp now, uint16_t sequence_number);
     // The next 20 ms of audio.
     PlayoutFrame play_out(Timestamp now);
 
@@ -63,12 +68,14 @@ public:
 private:
     JitterBuffer(JitterBufferConfig config, OpusFrameDecoder decoder) : config_(config), decoder_(std::move(decoder)) {}
     int64_t unwrap(uint16_t seq);
+    void store(Timestamp now, uint16_t seq, std::optional<Bytes> payload);
     // Appends the audio of the next sequence number to fifo_; false on underrun.
     bool pull_one(FrameKind& kind);
 
     JitterBufferConfig config_;
     OpusFrameDecoder decoder_;
-    std::map<int64_t, Bytes> packets_;  // by extended sequence number
+    // By extended sequence number; nullopt marks a placeholder (a non-audio packet's slot).
+    std::map<int64_t, std::optional<Bytes>> packets_;
     std::optional<int64_t> highest_;
     bool playing_ = false;
     std::optional<Timestamp> buffering_since_;
