@@ -49,6 +49,9 @@ Status<RtpError> parse_rfc8285(ByteView block, bool two_byte, std::vector<Header
         }
         auto value = r.read_bytes(length);
         if (!value) return unexpected(RtpError::kBadExtension);
+        // "The local identifier value 0 is reserved for padding and MUST NOT be used as a
+        // local identifier": a one-byte element with ID 0 and a length is skipped.
+        if (id == 0) continue;
         out.push_back(HeaderExtension{id, value->to_bytes()});
     }
     return {};

@@ -91,6 +91,11 @@ TEST_CASE("rtp.packet: one-byte id 15 stops extension parsing and padding bytes 
     REQUIRE(p.ok());
     REQUIRE(p->header.extensions.size() == 1);
     CHECK(p->header.extensions[0].id == 1);
+    // 01 ffff: an ID-0 element with a length (skipped, not an extension), then id 2.
+    auto zero = parse_rtp(from_hex("90000001 00000000 00000000 bede0002 01ffff20 bb000000"));
+    REQUIRE(zero.ok());
+    REQUIRE(zero->header.extensions.size() == 1);
+    CHECK(zero->header.extensions[0].id == 2);
 }
 
 TEST_CASE("rtp.packet: rejects truncated, wrong-version, bad-padding and hostile extension packets") {
