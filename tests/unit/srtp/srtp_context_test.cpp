@@ -7,6 +7,7 @@
 #include "core/srtp/key_derivation.hpp"
 #include "core/srtp/replay_window.hpp"
 #include "core/srtp/srtp_session.hpp"
+#include "tests/unit/dtls/dtls_pair.hpp"
 #include "tests/unit/stun/hex.hpp"
 
 namespace polyrtc::srtp {
@@ -206,6 +207,31 @@ TEST_CASE("srtp.session: DTLS-SRTP keys pair the client's outbound with the serv
     CHECK(SrtpSession::create(none, dtls::DtlsRole::kClient).error() == SrtpError::kBadKeyMaterial);
     keys.client_write_salt = Bytes(12, 0x03);
     CHECK(SrtpSession::create(keys, dtls::DtlsRole::kClient).error() == SrtpError::kBadKeyMaterial);
+}
+
+TEST_CASE("srtp.session: keys from a real DTLS-SRTP handshake protect both directions") {
+    for (auto a_role : {dtls::DtlsRole::kClient, dtls::DtlsRole::kServer}) {
+        dtls::testing::PairOptions options;
+        options.a_role = a_role;
+        dtls::testing::DtlsPair pair("srtp-session", options);
+        pair.start();
+        REQUIRE(pair.drive_until_connected());
+        auto a_conn = pair.a().connected();
+        auto z_conn = pair.z().connected();
+        REQUIRE(a_conn);
+        REQUIRE(z_conn);
+        auto a = SrtpSession::create(a_conn->srtp_keys, pair.a().endpoint().role());
+        auto z = SrtpSession::create(z_conn->srtp_keys, pair.z().endpoint().role());
+        REQUIRE(a.ok());
+        REQUIRE(z.ok());
+        // A says, Z hears; Z answers, A hears; RTCP too.
+        CHECK(z->inbound.unprotect_rtp(a->outbound.protect_rtp(rtp_packet(1, 7)).value()).value() == rtp_packet(1, 7));
+        CHECK(a->inbound.unprotect_rtp(z->outbound.protect_rtp(rtp_packet(1, 8)).value()).value() == rtp_packet(1, 8));
+        rtp::ReceiverReport rr;
+        rr.ssrc = 8;
+        Bytes rtcp = rtp::serialize_rtcp_compound({rr}).value();
+        CHECK(a->inbound.unprotect_rtcp(z->outbound.protect_rtcp(rtcp).value()).value() == rtcp);
+    }
 }
 
 }  // namespace polyrtc::srtp
