@@ -142,6 +142,28 @@ TEST_CASE("audio.jitter_buffer: conceals a few frames, then goes silent and rebu
     CHECK(jb.stats().lost == 3);
 }
 
+TEST_CASE("audio.jitter_buffer: telephone-event slots play silence and are not losses") {
+    auto packets = encode_tone(4);
+    JitterBufferConfig config;
+    config.target_delay = Duration::millis(0);
+    auto jb = JitterBuffer::create(config).value();
+    Timestamp t;
+    jb.insert(t, 100, packets[0]);
+    jb.insert_placeholder(t, 101);
+    jb.insert_placeholder(t, 102);
+    jb.insert_placeholder(t, 102);  // the end packet's retransmission
+    jb.insert(t, 103, packets[1]);
+    CHECK(jb.play_out(t).kind == FrameKind::kDecoded);
+    auto slot = jb.play_out(t);
+    CHECK(slot.kind == FrameKind::kSilence);
+    CHECK(std::all_of(slot.samples.begin(), slot.samples.end(), [](int16_t v) { return v == 0; }));
+    CHECK(jb.play_out(t).kind == FrameKind::kSilence);
+    CHECK(jb.play_out(t).kind == FrameKind::kDecoded);
+    CHECK(jb.stats().placeholder_frames == 2);
+    CHECK(jb.stats().duplicates == 1);
+    CHECK(jb.stats().lost == 0);
+}
+
 TEST_CASE("audio.jitter_buffer: duplicates are dropped, the buffer is bounded, corrupt packets concealed") {
     auto packets = encode_tone(8);
     JitterBufferConfig config;
