@@ -23,8 +23,10 @@ const kPrefs = {
   'extensions.update.enabled': false,
 };
 
-// {prefs}: extra or overriding prefs. Startup is slow on a loaded 2-core machine (up to ~15 s).
-export async function launchFirefox({ prefs = {}, startTimeoutMs = 90000 } = {}) {
+// The puppeteer browser itself, for callers that want puppeteer's own pages (the interop
+// tests, with WebRTC on): {browser, version, close()}. {prefs} extra or overriding prefs.
+// Startup is slow on a loaded 2-core machine (up to ~15 s).
+export async function startFirefox({ prefs = {}, startTimeoutMs = 90000 } = {}) {
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: kFirefox,
@@ -34,7 +36,23 @@ export async function launchFirefox({ prefs = {}, startTimeoutMs = 90000 } = {})
     protocolTimeout: 60000,
     extraPrefsFirefox: { ...kPrefs, ...prefs },
   });
-  const version = await browser.version();
+  return {
+    browser,
+    version: await browser.version(),
+    async close() {
+      const child = browser.process();
+      const closed = browser.close();
+      // close() waits for the process; if it hangs, kill it (it is our child).
+      const timer = setTimeout(() => child?.kill('SIGKILL'), 10000);
+      await closed.catch(() => child?.kill('SIGKILL'));
+      clearTimeout(timer);
+    },
+  };
+}
+
+// Firefox behind the engine-neutral page interface of tests/support/engines.mjs.
+export async function launchFirefox(options = {}) {
+  const { browser, version, close } = await startFirefox(options);
   return {
     name: 'firefox',
     version,
@@ -52,13 +70,6 @@ export async function launchFirefox({ prefs = {}, startTimeoutMs = 90000 } = {})
         close: () => page.close(),
       };
     },
-    async close() {
-      const child = browser.process();
-      const closed = browser.close();
-      // close() waits for the process; if it hangs, kill it (it is our child).
-      const timer = setTimeout(() => child?.kill('SIGKILL'), 10000);
-      await closed.catch(() => child?.kill('SIGKILL'));
-      clearTimeout(timer);
-    },
+    close,
   };
 }
