@@ -31,6 +31,9 @@ test('10.3: two pages chat over a data channel through the relay', async () => {
   await b.goto(relay.url(`/chat-10-3.html?room=${room}`));
   assert.equal(await a.evaluate(() => typeof RTCPeerConnection.prototype.createDataChannel), 'function');
 
+  // The relay's rooms deliver only to members already joined: both signaling sockets must
+  // be open before the offer goes out (docs/relay.md, "Signaling rooms").
+  for (const page of [a, b]) await page.waitForFunction(() => signalingChannel.readyState === 1, null, { timeout: 10000 });
   // "call start(true) to initiate"
   await a.evaluate(() => start(true));
   await a.waitForFunction(() => chatEnabled, null, { timeout: 30000 });
