@@ -8,23 +8,13 @@
 // resets the stream; both get "close" (readyState closed) once the stream is reset both ways.
 // Messages queued before close() are sent first ("finish sending all currently pending
 // messages").
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setupPairs } from './pair.mjs';
+import { sharedPairPage } from './pair.mjs';
 
 let env;
 let page;
-before(async () => {
-  env = await setupPairs();
-  page = await env.open();
-});
-after(async () => {
-  try {
-    await env.checkPages(assert);
-  } finally {
-    await env.close();
-  }
-});
+sharedPairPage((shared) => ({ env, page } = shared));
 
 // Closes the channel of `closer` ('offerer' or 'answerer') right after sending three
 // messages; returns what each side saw, with the readyState at each point.

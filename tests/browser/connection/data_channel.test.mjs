@@ -3,23 +3,12 @@
 // max-message-size, OperationError when the buffer is full), 100 channels on one connection.
 // Two polyrtc connections in one page of headless Chromium (native WebRTC deleted), through
 // the real relay.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setupPairs } from './pair.mjs';
+import { sharedPairPage } from './pair.mjs';
 
-let env;
 let page;
-before(async () => {
-  env = await setupPairs();
-  page = await env.open();
-});
-after(async () => {
-  try {
-    await env.checkPages(assert);
-  } finally {
-    await env.close();
-  }
-});
+sharedPairPage((shared) => ({ page } = shared));
 
 test('data.bufferedAmount: grows by the byte size inside send(), drains after the task, bufferedamountlow on crossing the threshold', async () => {
   const r = await page.evaluate(async () => {

@@ -18,23 +18,12 @@
 // - data (§6.2): the answerer's channel arrives in datachannel and its open follows in the
 //   same task (§6.2.2 "announce"); the offerer's channel opens when SCTP is up. Both after
 //   connectionstatechange(connected), since SCTP runs over the connected DTLS transport.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setupPairs } from './pair.mjs';
+import { sharedPairPage } from './pair.mjs';
 
-let env;
 let page;
-before(async () => {
-  env = await setupPairs();
-  page = await env.open();
-});
-after(async () => {
-  try {
-    await env.checkPages(assert);
-  } finally {
-    await env.close();
-  }
-});
+sharedPairPage((shared) => ({ page } = shared));
 
 // Each event as a string "type:state" (icecandidate: candidate / end / null).
 async function recordConnection() {

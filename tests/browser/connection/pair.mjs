@@ -3,6 +3,8 @@
 // Chromium without native WebRTC, and in-page helpers that connect two polyrtc
 // RTCPeerConnections of one page through that relay. Nothing is simulated: both connections
 // run ICE, DTLS and SCTP in their own Wasm engine, and every packet goes through the relay.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { setup as apiSetup, pageHtml } from '../api/harness.mjs';
 
 // In-page helpers (plain functions on window), on top of the harness's errorName/settles.
@@ -103,4 +105,22 @@ export async function setupPairs({ relayArgs = [] } = {}) {
       }
     },
   };
+}
+
+// The usual file set-up: registers this file's before/after hooks (one relay, one browser,
+// one page with the helpers; every page checked clean at the end) and hands the live
+// {env, page} to `use` once before() has run.
+export function sharedPairPage(use) {
+  let env;
+  before(async () => {
+    env = await setupPairs();
+    use({ env, page: await env.open() });
+  });
+  after(async () => {
+    try {
+      await env.checkPages(assert);
+    } finally {
+      await env.close();
+    }
+  });
 }

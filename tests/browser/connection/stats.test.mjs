@@ -2,23 +2,12 @@
 // peer-connection, transport, candidate-pair, local/remote-candidate, certificate and
 // data-channel stats, with values that agree with the connection itself. Two polyrtc
 // connections in one page of headless Chromium (native WebRTC deleted), through the relay.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setupPairs } from './pair.mjs';
+import { sharedPairPage } from './pair.mjs';
 
-let env;
 let page;
-before(async () => {
-  env = await setupPairs();
-  page = await env.open();
-});
-after(async () => {
-  try {
-    await env.checkPages(assert);
-  } finally {
-    await env.close();
-  }
-});
+sharedPairPage((shared) => ({ page } = shared));
 
 test('stats.report: every stats type of a data-only connection, consistent with its SDP and its traffic', async () => {
   const r = await page.evaluate(async () => {

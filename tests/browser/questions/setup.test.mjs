@@ -1,23 +1,12 @@
 // "What happens here if...?" for setting up a connection (QUESTIONS.md 1-7; docs/questions.md
 // gives the answers and points here). Two polyrtc connections in one page of headless
 // Chromium (native WebRTC deleted), through the real relay.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setupPairs } from '../connection/pair.mjs';
+import { sharedPairPage } from '../connection/pair.mjs';
 
-let env;
 let page;
-before(async () => {
-  env = await setupPairs();
-  page = await env.open();
-});
-after(async () => {
-  try {
-    await env.checkPages(assert);
-  } finally {
-    await env.close();
-  }
-});
+sharedPairPage((shared) => ({ page } = shared));
 
 test('q1.candidate-early: addIceCandidate before setRemoteDescription is InvalidStateError in both forms, not queued; added after it, the same candidate connects', async () => {
   const r = await page.evaluate(async () => {
