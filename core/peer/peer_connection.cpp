@@ -458,8 +458,12 @@ bool PeerConnection::drain_ice(Timestamp now) {
             if (state->state != last_ice_state_) {
                 last_ice_state_ = state->state;
                 events_.push_back(IceConnectionStateEvent{state->state});
-                if (state->state == ice::IceConnectionState::kFailed) {
-                    fail("ice", "no candidate pair works (or consent was lost)");
+                if (state->state == ice::IceConnectionState::kFailed && !failed_) {
+                    // Reported but not latched in failed_ (unlike DTLS, SCTP or relay
+                    // failures): W3C restartIce() brings a failed ICE transport back
+                    // (failed -> checking -> connected), and update_connection_state()
+                    // follows the ICE state, so connectionState recovers with it.
+                    events_.push_back(TransportFailedEvent{"ice", "no candidate pair works (or consent was lost)"});
                 }
             }
         } else if (auto* selected = std::get_if<ice::SelectedPairChanged>(&*event)) {
