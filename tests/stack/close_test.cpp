@@ -117,7 +117,15 @@ TEST_CASE("stack.close: closing A's PeerConnection closes every channel at Z and
     auto z_send = z.pc->send(pair.now(), one.at_z, false, bytes_of("x"));
     REQUIRE_FALSE(z_send.ok());
     CHECK(z_send.error().name == peer::ErrorName::kInvalidStateError);
-    MESSAGE("Z's connection state after A closed: " << peer::to_string(z.pc->connection_state()));
+
+    // Nothing answers Z's consent checks any more: Z goes disconnected, then failed (what a
+    // browser shows when the far end closes without signaling it).
+    pair.drive_for(Duration::seconds(40));
+    auto states = pair.events_of<peer::ConnectionStateEvent>(z);
+    REQUIRE(states.size() >= 2);
+    CHECK(states[states.size() - 2].state == peer::ConnectionState::kDisconnected);
+    CHECK(states.back().state == peer::ConnectionState::kFailed);
+    CHECK(a.events.size() == a_events);
 }
 
 }  // namespace polyrtc::testing

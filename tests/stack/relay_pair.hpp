@@ -233,7 +233,7 @@ private:
         for (auto& action : actions) {
             if (auto* to_client = std::get_if<relay::turn::SendToClient>(&action)) {
                 Side* side = &side_of(to_client->client);
-                schedule(options_.client_latency, [this, side, bytes = std::move(to_client->bytes)] {
+                schedule(options_.client_latency, [side, bytes = std::move(to_client->bytes)] {
                     side->pc->handle_relay_receive(sim_now(), bytes);
                 });
             } else if (auto* to_peer = std::get_if<relay::turn::SendToPeer>(&action)) {
