@@ -52,8 +52,8 @@ void check_close_from(RelayPair& pair, const OpenChannel& ch, bool a_closes) {
 
     // The peer reads the message, then the incoming reset (closing), resets its own side;
     // the closer's reset is answered and both directions are closed.
-    REQUIRE(pair.drive_until(
-        [&] { return closed(pair, closer, closer_handle) && closed(pair, peer_side, peer_handle); }));
+    REQUIRE(
+        pair.drive_until([&] { return closed(pair, closer, closer_handle) && closed(pair, peer_side, peer_handle); }));
     CHECK(channel_story(peer_side, peer_handle) == std::vector<std::string>{"message 65536", "closing", "closed"});
     CHECK(channel_story(closer, closer_handle) == std::vector<std::string>{"closed"});
 

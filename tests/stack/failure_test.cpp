@@ -63,7 +63,8 @@ void check_mismatch_fails(const RelayPair::NegotiateOptions& tamper, RelayPair::
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().name == peer::ErrorName::kInvalidStateError);
     // The failed side never moved through connected.
-    for (const auto& e : pair.events_of<peer::ConnectionStateEvent>(checker)) CHECK(e.state != ConnectionState::kConnected);
+    for (const auto& e : pair.events_of<peer::ConnectionStateEvent>(checker))
+        CHECK(e.state != ConnectionState::kConnected);
 }
 
 void round_trip(RelayPair& pair, const OpenChannel& ch, const std::string& tag) {
@@ -141,9 +142,11 @@ TEST_CASE("stack.restart: after consent is lost an ICE restart brings the connec
     // checks go unanswered: after 5 s both sides are disconnected, after 30 s consent is
     // lost and ICE (and the connection) fails.
     pair.peer_link().loss = 1.0;
-    REQUIRE(pair.drive_until([&] {
-        return ice_state(a) == ice::IceConnectionState::kFailed && ice_state(z) == ice::IceConnectionState::kFailed;
-    }, Duration::seconds(40)));
+    REQUIRE(pair.drive_until(
+        [&] {
+            return ice_state(a) == ice::IceConnectionState::kFailed && ice_state(z) == ice::IceConnectionState::kFailed;
+        },
+        Duration::seconds(40)));
     for (auto* side : {&a, &z}) {
         INFO(side->name);
         CHECK(side->pc->connection_state() == ConnectionState::kFailed);
