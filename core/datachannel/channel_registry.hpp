@@ -48,6 +48,7 @@
 #include "core/common/result.hpp"
 #include "core/common/time.hpp"
 #include "core/datachannel/dcep.hpp"
+#include "core/dtls/role.hpp"
 #include "core/sctp/association.hpp"
 
 namespace polyrtc::datachannel {
@@ -67,7 +68,8 @@ enum class DataChannelError {
 };
 const char* to_string(DataChannelError error);
 
-enum class DtlsRole { kClient, kServer };
+// Even stream ids for the DTLS client, odd for the server (core/dtls/role.hpp).
+using DtlsRole = dtls::DtlsRole;
 
 enum class ChannelState { kConnecting, kOpen, kClosing, kClosed };
 const char* to_string(ChannelState state);

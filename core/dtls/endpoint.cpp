@@ -21,14 +21,6 @@
 
 namespace polyrtc::dtls {
 
-const char* to_string(DtlsRole role) {
-    switch (role) {
-        case DtlsRole::kClient: return "client";
-        case DtlsRole::kServer: return "server";
-    }
-    return "unknown";
-}
-
 const char* to_string(DtlsError error) {
     switch (error) {
         case DtlsError::kSetupFailed: return "mbedTLS refused the DTLS configuration";

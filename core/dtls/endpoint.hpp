@@ -75,12 +75,11 @@
 #include "core/crypto/csprng.hpp"
 #include "core/dtls/certificate.hpp"
 #include "core/dtls/fingerprint.hpp"
+#include "core/dtls/role.hpp"
 
 namespace polyrtc::dtls {
 
 // a=setup:active -> kClient (sends ClientHello); a=setup:passive -> kServer (RFC 8842 5.2).
-enum class DtlsRole { kClient, kServer };
-const char* to_string(DtlsRole role);
 
 // Errors of commands. Failures of the association itself are events (Failed), not errors.
 enum class DtlsError {

@@ -56,10 +56,6 @@ std::optional<Description> describe(const sdp::SessionDescription* description, 
     return Description{*type, description->to_string()};
 }
 
-datachannel::DtlsRole registry_role(sdp::DtlsRole role) {
-    return role == sdp::DtlsRole::kClient ? datachannel::DtlsRole::kClient : datachannel::DtlsRole::kServer;
-}
-
 }  // namespace
 
 const char* to_string(IceGatheringState state) {
@@ -458,8 +454,12 @@ bool PeerConnection::drain_ice(Timestamp now) {
             if (state->state != last_ice_state_) {
                 last_ice_state_ = state->state;
                 events_.push_back(IceConnectionStateEvent{state->state});
-                if (state->state == ice::IceConnectionState::kFailed) {
-                    fail("ice", "no candidate pair works (or consent was lost)");
+                if (state->state == ice::IceConnectionState::kFailed && !failed_) {
+                    // Reported but not latched in failed_ (unlike DTLS, SCTP or relay
+                    // failures): W3C restartIce() brings a failed ICE transport back
+                    // (failed -> checking -> connected), and update_connection_state()
+                    // follows the ICE state, so connectionState recovers with it.
+                    events_.push_back(TransportFailedEvent{"ice", "no candidate pair works (or consent was lost)"});
                 }
             }
         } else if (auto* selected = std::get_if<ice::SelectedPairChanged>(&*event)) {
@@ -635,7 +635,7 @@ void PeerConnection::emit_local_candidates() {
 void PeerConnection::start_dtls_if_ready(Timestamp now) {
     if (dtls_ || !transport_ || closed_) return;
     dtls::DtlsConfig config;
-    config.role = transport_->dtls_role == sdp::DtlsRole::kClient ? dtls::DtlsRole::kClient : dtls::DtlsRole::kServer;
+    config.role = transport_->dtls_role;
     // The client speaks first, and only once ICE has a pair to speak on; the server is
     // created as soon as its role is known, so the peer's ClientHello finds it.
     if (config.role == dtls::DtlsRole::kClient && !selected_pair_) return;
@@ -652,7 +652,7 @@ void PeerConnection::start_dtls_if_ready(Timestamp now) {
 void PeerConnection::start_sctp(Timestamp now) {
     if (registry_ || !transport_) return;
     datachannel::RegistryConfig config;
-    config.dtls_role = registry_role(transport_->dtls_role);
+    config.dtls_role = transport_->dtls_role;
     config.sctp.local_port = transport_->local_sctp_port;
     config.sctp.remote_port = transport_->remote_sctp_port;
     config.sctp.remote_max_message_size = max_message_size().value_or(65536);

@@ -33,7 +33,9 @@
 //     stream id is assigned once the DTLS role is known (W3C: even ids for the DTLS client).
 //
 // Failure is an event (TransportFailedEvent) and a state (connection_state() == kFailed);
-// commands keep working on what is still meaningful (close(), getters). Hostile input is
+// commands keep working on what is still meaningful (close(), getters). A DTLS, SCTP or
+// relay failure is terminal; an ICE failure (no pair works, consent lost) is not: an ICE
+// restart can bring the connection back to connected, as in a browser. Hostile input is
 // dropped by the engine that receives it and counted in its stats.
 #pragma once
 

@@ -43,6 +43,13 @@ constexpr size_t kSctpCommonHeaderSize = 12;
 constexpr size_t kReceiveChunk = 65536;         // bytes per usrsctp_recvv call
 constexpr int kSocketBufferSize = 1024 * 1024;  // SO_SNDBUF / SO_RCVBUF (libdatachannel)
 constexpr size_t kUnlimitedMessageCap = 4 * kDefaultMaxMessageSize;
+// Idle ticking. usrsctp has no "next timer" query, so a busy association is ticked every
+// Stack::kTimerTickMs. Once nothing has been sent or received for kIdleAfter (ten times the
+// 20 ms delayed-SACK timer) and no DATA is unacknowledged or pending, the only timer left is
+// the heartbeat (10 s interval plus RTO), which tolerates kIdleTick of lateness. Any input,
+// command or packet makes the association busy again.
+constexpr Duration kIdleAfter = Duration::millis(200);
+constexpr Duration kIdleTick = Duration::seconds(1);
 
 bool would_block(int error) {
     return error == EWOULDBLOCK || error == EAGAIN;
@@ -96,6 +103,7 @@ struct SctpAssociation::Impl final : PacketSink {
     std::set<uint16_t> resets_in_flight;
     bool shutdown_requested = false;
     bool shutdown_sent = false;
+    Timestamp last_activity;  // latest packet in or out, start() or send()
 
     std::map<uint16_t, Incoming> partial;
     Bytes receive_buffer = Bytes(kReceiveChunk);
@@ -109,9 +117,23 @@ struct SctpAssociation::Impl final : PacketSink {
     }
 
     void on_packet(const uint8_t* data, size_t size) override {
+        last_activity = Stack::latest_now();
         ++stats.packets_sent;
         stats.largest_packet_sent = std::max(stats.largest_packet_sent, size);
         transmits.emplace_back(data, data + size);
+    }
+
+    // See kIdleAfter.
+    bool idle() const {
+        if (state != AssociationState::kConnected || sock == nullptr) return false;
+        if (!queue.empty() || !pending_resets.empty() || !resets_in_flight.empty() || !transmits.empty() ||
+            shutdown_requested)
+            return false;
+        if (Stack::latest_now() - last_activity < kIdleAfter) return false;
+        struct sctp_status status {};
+        socklen_t length = sizeof(status);
+        if (usrsctp_getsockopt(sock, IPPROTO_SCTP, SCTP_STATUS, &status, &length) != 0) return false;
+        return status.sstat_unackdata == 0 && status.sstat_penddata == 0;
     }
 
     bool alive() const {
@@ -459,6 +481,7 @@ Status<SctpError> SctpAssociation::start(Timestamp now) {
     remote.sconn_port = htons(a.config.remote_port);
     remote.sconn_addr = static_cast<PacketSink*>(&a);
     a.state = AssociationState::kConnecting;
+    a.last_activity = now;
     int rc = usrsctp_connect(a.sock, reinterpret_cast<struct sockaddr*>(&remote), sizeof(remote));
     if (rc != 0 && errno != EINPROGRESS) {
         a.fail("usrsctp_connect failed");
@@ -471,6 +494,7 @@ Status<SctpError> SctpAssociation::start(Timestamp now) {
 void SctpAssociation::handle_packet(Timestamp now, ByteView packet) {
     Impl& a = *impl_;
     Stack::advance(now);
+    a.last_activity = std::max(a.last_activity, now);
     ++a.stats.packets_received;
     if (packet.size() < kSctpCommonHeaderSize) {
         ++a.stats.packets_dropped_short;
@@ -504,6 +528,7 @@ Status<SctpError> SctpAssociation::send(uint16_t stream, uint32_t ppid, ByteView
     if (stream >= limit) return unexpected(SctpError::kInvalidStream);
     if (data.size() > a.send_limit) return unexpected(SctpError::kMessageTooLarge);
     a.queue.push_back(Impl::Outgoing{stream, ppid, data.to_bytes(), 0, options});
+    a.last_activity = std::max(a.last_activity, Stack::latest_now());
     a.queued_total += data.size();
     if (options.counted) a.buffered[stream] += data.size();
     return {};
@@ -575,6 +600,7 @@ std::optional<Event> SctpAssociation::poll_event() {
 
 std::optional<Timestamp> SctpAssociation::poll_timeout() const {
     if (!impl_->alive()) return std::nullopt;
+    if (impl_->idle()) return std::max(Stack::next_tick(), Stack::latest_now() + kIdleTick);
     return Stack::next_tick();
 }
 

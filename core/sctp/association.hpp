@@ -198,6 +198,8 @@ public:
     // --- outputs
     std::optional<Bytes> poll_transmit();
     std::optional<Event> poll_event();
+    // The stack's next 10 ms tick while anything is in flight; once the association has been
+    // idle for 200 ms (nothing sent, received or unacknowledged), a 1 s tick (heartbeats only).
     std::optional<Timestamp> poll_timeout() const;
 
 private:

@@ -142,6 +142,10 @@ Timestamp Stack::next_tick() {
     return s.last_now + Duration::millis(kTimerTickMs) - Duration::micros(s.pending_micros);
 }
 
+Timestamp Stack::latest_now() {
+    return state().last_now;
+}
+
 StackStats Stack::stats() {
     return state().stats;
 }

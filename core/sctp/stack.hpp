@@ -19,11 +19,13 @@
 //     latest seen is treated as "no time elapsed", never as a rewind.
 //   - Feeding association A may fire timers of association B; B's output (retransmissions,
 //     heartbeats, a lost-association notification) is queued on B and leaves at B's next
-//     poll. The embedder's pump therefore polls every association after any input; each
+//     poll. The embedder's pump therefore polls every association after any input; a busy
 //     association's poll_timeout() is the stack's next tick (kTimerTick after the latest
-//     `now`), so a pump that honours every association's deadline also drives the others.
+//     `now`), so a pump that honours every association's deadline also drives the others
+//     (an idle one's output, a heartbeat, may wait for its own coarser deadline).
 //   - usrsctp exposes no "next timer" query, so the deadline is a fixed tick (10 ms, the
-//     period of usrsctp's own timer thread, which we do not run).
+//     period of usrsctp's own timer thread, which we do not run) while an association has
+//     work in flight; an idle one asks for a coarse tick instead (see association.cpp).
 // usrsctp also reads the C library's time of day for RTT, heartbeats, cookie lifetime and
 // PR-SCTP TTL (the "two clocks" trap in STYLE.md): in the page both clocks are real time;
 // simulated-time tests must make that call return the simulated clock (see
@@ -76,8 +78,10 @@ public:
 
     // Advances usrsctp's timer clock to `now` (see the Time section above).
     static void advance(Timestamp now);
-    // The next time usrsctp's timers want to run.
+    // The next time usrsctp's timers want to run (the next kTimerTickMs tick).
     static Timestamp next_tick();
+    // The latest `now` any association has fed in.
+    static Timestamp latest_now();
 
     static StackStats stats();
 };

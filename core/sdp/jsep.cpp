@@ -49,10 +49,6 @@ std::string NegotiationError::to_string() const {
     return std::string(sdp::to_string(name)) + ": " + message;
 }
 
-const char* to_string(DtlsRole role) {
-    return role == DtlsRole::kClient ? "client" : "server";
-}
-
 namespace {
 
 Unexpected<NegotiationError> error(JsepError name, std::string message) {

@@ -34,6 +34,7 @@
 #include "core/common/result.hpp"
 #include "core/crypto/csprng.hpp"
 #include "core/dtls/fingerprint.hpp"
+#include "core/dtls/role.hpp"
 #include "core/ice/credentials.hpp"
 #include "core/sdp/candidate.hpp"
 #include "core/sdp/session_description.hpp"
@@ -77,9 +78,8 @@ struct NegotiationError {
     std::string to_string() const;  // "InvalidStateError: ..."
 };
 
-// DTLS role (RFC 8842): the client (a=setup:active) sends the ClientHello.
-enum class DtlsRole { kClient, kServer };
-const char* to_string(DtlsRole role);
+// DTLS role (RFC 8842): derived from a=setup; the stack's one definition (core/dtls/role.hpp).
+using DtlsRole = dtls::DtlsRole;
 
 // One credentials type for the stack: the ICE agent's (RFC 8839 grammar, Chromium's sizes).
 using IceCredentials = ice::IceCredentials;

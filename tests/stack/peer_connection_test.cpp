@@ -4,29 +4,11 @@
 
 #include <doctest/doctest.h>
 
-#include "tests/stack/relay_pair.hpp"
+#include "tests/stack/stack_test_support.hpp"
 
 namespace polyrtc::testing {
 
-namespace {
-
 using peer::ConnectionState;
-
-peer::DataChannelInit channel(const std::string& label) {
-    peer::DataChannelInit init;
-    init.label = label;
-    return init;
-}
-
-bool connected(const RelayPair::Side& side) {
-    return side.pc->connection_state() == ConnectionState::kConnected;
-}
-
-std::string text_of(const Bytes& bytes) {
-    return std::string(bytes.begin(), bytes.end());
-}
-
-}  // namespace
 
 TEST_CASE("stack.peer: A and Z connect through the relay and chat over a data channel") {
     RelayPair pair;
@@ -34,11 +16,11 @@ TEST_CASE("stack.peer: A and Z connect through the relay and chat over a data ch
     auto& z = pair.z();
 
     // A creates the chat channel first, as spec example 10.3's initiator does.
-    auto chat = a.pc->create_data_channel(pair.now(), channel("chat"));
+    auto chat = a.pc->create_data_channel(pair.now(), channel_init("chat"));
     REQUIRE(chat.ok());
     CHECK(a.pc->negotiation_needed());
 
-    pair.negotiate();
+    negotiate(pair);
     CHECK(a.pc->signaling_state() == sdp::SignalingState::kStable);
     CHECK(z.pc->signaling_state() == sdp::SignalingState::kStable);
 
@@ -73,8 +55,8 @@ TEST_CASE("stack.peer: A and Z connect through the relay and chat over a data ch
 
 TEST_CASE("stack.peer: gathering yields one relay candidate, then the null candidate") {
     RelayPair pair;
-    (void)pair.a().pc->create_data_channel(pair.now(), channel("x"));
-    pair.negotiate();
+    (void)pair.a().pc->create_data_channel(pair.now(), channel_init("x"));
+    negotiate(pair);
     REQUIRE(pair.drive_until([&] { return pair.a().pc->ice_gathering_state() == peer::IceGatheringState::kComplete; }));
     auto candidates = pair.events_of<peer::IceCandidateEvent>(pair.a());
     REQUIRE(candidates.size() == 2);
@@ -87,8 +69,8 @@ TEST_CASE("stack.peer: gathering yields one relay candidate, then the null candi
 
 TEST_CASE("stack.peer: connection states move new, connecting, connected on both sides") {
     RelayPair pair;
-    (void)pair.a().pc->create_data_channel(pair.now(), channel("x"));
-    pair.negotiate();
+    (void)pair.a().pc->create_data_channel(pair.now(), channel_init("x"));
+    negotiate(pair);
     REQUIRE(pair.drive_until([&] { return connected(pair.a()) && connected(pair.z()); }));
     for (auto* side : {&pair.a(), &pair.z()}) {
         auto states = pair.events_of<peer::ConnectionStateEvent>(*side);
@@ -107,8 +89,8 @@ TEST_CASE("stack.peer: the relay's long-term credentials are used when configure
     options.username = "alice";
     options.password = "correct horse";
     RelayPair pair(options);
-    (void)pair.a().pc->create_data_channel(pair.now(), channel("x"));
-    pair.negotiate();
+    (void)pair.a().pc->create_data_channel(pair.now(), channel_init("x"));
+    negotiate(pair);
     REQUIRE(pair.drive_until([&] { return connected(pair.a()) && connected(pair.z()); }));
 }
 

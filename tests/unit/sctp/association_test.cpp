@@ -473,3 +473,34 @@ TEST_CASE("sctp.stack: two pairs share one usrsctp stack, finished when the last
 }
 
 }  // namespace polyrtc::sctp
+
+namespace polyrtc::sctp {
+
+TEST_CASE("sctp.association: an idle association asks for a 1 s tick, a busy one for the 10 ms tick") {
+    auto pair = make_pair("sctp-idle-tick");
+    connect(pair);
+    // Busy right after the handshake: the next deadline is the stack's 10 ms tick.
+    REQUIRE(pair.a.poll_timeout().has_value());
+    CHECK(*pair.a.poll_timeout() - pair.now() <= Duration::millis(Stack::kTimerTickMs));
+
+    // Nothing to send, nothing unacknowledged: after 200 ms A only needs waking for
+    // heartbeats, once a second.
+    // (handle_timeout first: the pair advanced the clock past A's last input.)
+    pair.drive_for(Duration::seconds(1));
+    pair.a.handle_timeout(pair.now());
+    REQUIRE(pair.a.poll_timeout().has_value());
+    CHECK(*pair.a.poll_timeout() - pair.now() >= Duration::seconds(1));
+
+    // Heartbeats still run while idle (10 s interval): A sends some and stays connected.
+    uint64_t sent_before = pair.a.stats().packets_sent;
+    pair.drive_for(Duration::seconds(60));
+    CHECK(pair.a.stats().packets_sent > sent_before);
+    CHECK(pair.a.state() == AssociationState::kConnected);
+
+    // A message makes A busy again at once, and it arrives.
+    REQUIRE(pair.a.send(0, 53, Bytes{1, 2, 3}, SendOptions{}).ok());
+    CHECK(*pair.a.poll_timeout() - pair.now() <= Duration::millis(Stack::kTimerTickMs));
+    REQUIRE(pair.drive_until([&] { return SctpPair::count<MessageEvent>(pair.z_events) == 1; }));
+}
+
+}  // namespace polyrtc::sctp

@@ -7,7 +7,7 @@
 // (larger packets are dropped and counted, so a test can prove none was emitted).
 //
 // Time: `now` is the process-wide simulated clock (sim_clock_micros()), which the simulated
-// gettimeofday() in sim_gettimeofday_test.cpp also returns, so usrsctp's two clocks (timer
+// gettimeofday() in sim_clock.cpp also returns, so usrsctp's two clocks (timer
 // ticks from handle_timeout, and gettimeofday for RTT/heartbeats/cookies/PR-SCTP TTL) agree.
 // The clock only moves forward, across tests too (usrsctp's stack is global and its timer
 // clock must never go backwards). drive_until() advances it straight to the earliest
@@ -27,18 +27,10 @@
 
 #include "core/common/bytes.hpp"
 #include "core/common/time.hpp"
+#include "tests/unit/sctp/sim_clock.hpp"
 #include "tests/unit/test_rng.hpp"
 
 namespace polyrtc::testing {
-
-// The simulated clock behind gettimeofday() (defined in sim_gettimeofday_test.cpp).
-int64_t& sim_clock_micros();
-inline Timestamp sim_now() {
-    return Timestamp::from_micros(sim_clock_micros());
-}
-inline void sim_advance_to(Timestamp t) {
-    if (t.as_micros() > sim_clock_micros()) sim_clock_micros() = t.as_micros();
-}
 
 struct LinkConfig {
     Duration latency = Duration::millis(10);  // one way
