@@ -79,9 +79,7 @@ export async function startRelayServer({ relayArgs = [] } = {}) {
   for (const file of await readdir(webDist)) {
     if (/\.(js|mjs|wasm)$/.test(file)) await copyFile(path.join(webDist, file), path.join(root, 'dist', file));
   }
-  // An open relay unless the test brings its own credentials.
-  const auth = relayArgs.some((a) => a === '--use-auth-secret' || a === '--user') ? [] : ['--no-auth'];
-  const relay = await startRelay(['--web-root', root, ...auth, ...relayArgs]);
+  const relay = await startRelay(['--web-root', root, '--no-auth', ...relayArgs]);
   return {
     url: relay.url(''),
     port: relay.port,
