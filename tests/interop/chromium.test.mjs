@@ -1,4 +1,5 @@
-// polyrtc <-> native Chromium through the relay, the native side on TURN over UDP. One page
+// polyrtc <-> native Chromium through the relay, the native side on TURN over UDP and over
+// TCP (RFC 8656 section 12.5: STUN and ChannelData back to back, ChannelData padded). One page
 // of headless Chromium has its native WebRTC deleted and runs polyrtc (TURN over WebSocket);
 // the other uses Chromium's own RTCPeerConnection (tests/interop/chromium_pair.mjs).
 import { test, before, after } from 'node:test';
@@ -20,13 +21,20 @@ after(async () => {
   await relay?.stop();
 });
 
-test('interop.chromium: polyrtc offers and native Chromium answers over TURN/UDP, channels both ways', async (t) => {
-  await runChromiumPair({ t, browser, relay, polyrtcRole: 'offerer', transport: 'udp' });
+test('interop.chromium: the relay listens for TURN over TCP on its UDP port number', () => {
+  assert.equal(relay.listening.turn_tcp_port, relay.listening.turn_udp_port, `listening line: ${JSON.stringify(relay.listening)}`);
 });
 
-test('interop.chromium: native Chromium offers and polyrtc answers over TURN/UDP, channels both ways', async (t) => {
-  await runChromiumPair({ t, browser, relay, polyrtcRole: 'answerer', transport: 'udp' });
-});
+for (const transport of ['udp', 'tcp']) {
+  const name = transport.toUpperCase();
+  test(`interop.chromium: polyrtc offers and native Chromium answers over TURN/${name}, channels both ways`, async (t) => {
+    await runChromiumPair({ t, browser, relay, polyrtcRole: 'offerer', transport });
+  });
+
+  test(`interop.chromium: native Chromium offers and polyrtc answers over TURN/${name}, channels both ways`, async (t) => {
+    await runChromiumPair({ t, browser, relay, polyrtcRole: 'answerer', transport });
+  });
+}
 
 test('interop.chromium: a native peer with a wrong TURN password fails at ICE and the failure shows why', async (t) => {
   const broken = nativeConfig(relay, 'udp');
