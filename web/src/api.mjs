@@ -6,7 +6,7 @@ import { RTCDataChannel, RTCDataChannelEvent } from './data_channel.mjs';
 import { RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCError, RTCErrorEvent } from './events.mjs';
 import { RTCCertificate } from './certificate.mjs';
 import { SignalingChannel } from './signaling_channel.mjs';
-import { setConfiguredRelay } from './relay.mjs';
+import { setAskRelayForCredentials, setConfiguredRelay } from './relay.mjs';
 import { setWasmUrl, loadCore } from './engine/loader.mjs';
 
 export {
@@ -39,9 +39,11 @@ export function install({ force = false, target = globalThis } = {}) {
   return installed;
 }
 
-// polyrtc.configure({relay, wasmUrl}): where the relay and the .wasm are.
-export function configure({ relay, wasmUrl } = {}) {
+// polyrtc.configure({relay, wasmUrl, relayCredentials}): where the relay and the .wasm are,
+// and whether to ask the relay for TURN credentials when a connection configures none.
+export function configure({ relay, wasmUrl, relayCredentials } = {}) {
   if (relay !== undefined) setConfiguredRelay(relay);
+  if (relayCredentials !== undefined) setAskRelayForCredentials(relayCredentials);
   if (wasmUrl !== undefined) setWasmUrl(wasmUrl);
 }
 

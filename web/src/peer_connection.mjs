@@ -8,7 +8,7 @@ import { RTCDataChannelEvent, channelInternals, checkDataChannelInit, toDataChan
 import { checkConfiguration, copyConfiguration, toConfiguration } from './configuration.mjs';
 import { certificateSecret, generateCertificate } from './certificate.mjs';
 import { EngineConnection } from './engine/adapter.mjs';
-import { relayEndpoint, relayTurnUrlFromIceServer } from './relay.mjs';
+import { relayCredentials, relayEndpoint, relayTurnUrlFromIceServer } from './relay.mjs';
 import { queueTask, reportError } from './tasks.mjs';
 import { domException, requireArguments, toBoolean, toDictionary, typeError } from './webidl.mjs';
 
@@ -137,10 +137,16 @@ export class RTCPeerConnection extends BaseEventTarget {
       ? relayTurnUrlFromIceServer(relayServer.urls.find((u) => /^wss?:/i.test(u)))
       : relayEndpoint('turn');
     this.#relayUrl = relayUrl;
+    // No credentials configured: use those the relay serves to pages, if it does.
+    let iceServers = this.#config.iceServers;
+    if (!iceServers.some((s) => typeof s.username === 'string' && typeof s.credential === 'string')) {
+      const served = await relayCredentials(relayUrl);
+      if (served) iceServers = [...iceServers, { urls: [relayUrl], ...served }];
+    }
     const engine = await EngineConnection.open({
       config: {
         seed: crypto.getRandomValues(new Uint8Array(32)),
-        iceServers: this.#config.iceServers,
+        iceServers,
         iceTransportPolicy: this.#config.iceTransportPolicy,
         bundlePolicy: this.#config.bundlePolicy,
         certificates,

@@ -195,7 +195,7 @@ export declare class SignalingChannel extends EventTarget {
 export declare function install(options?: { force?: boolean; target?: object }): string[];
 
 /** Where the relay is (http(s): or ws(s): URL; default the page's origin) and where polyrtc.wasm is. */
-export declare function configure(options?: { relay?: string | null; wasmUrl?: string | null }): void;
+export declare function configure(options?: { relay?: string | null; wasmUrl?: string | null; relayCredentials?: boolean }): void;
 
 /** Starts loading the Wasm core now rather than at first use. */
 export declare function preload(): Promise<void>;

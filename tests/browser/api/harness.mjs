@@ -79,7 +79,9 @@ export async function startRelayServer({ relayArgs = [] } = {}) {
   for (const file of await readdir(webDist)) {
     if (/\.(js|mjs|wasm)$/.test(file)) await copyFile(path.join(webDist, file), path.join(root, 'dist', file));
   }
-  const relay = await startRelay(['--web-root', root, '--no-auth', ...relayArgs]);
+  // An open relay unless the test brings its own credentials.
+  const auth = relayArgs.some((a) => a === '--use-auth-secret' || a === '--user') ? [] : ['--no-auth'];
+  const relay = await startRelay(['--web-root', root, ...auth, ...relayArgs]);
   return {
     url: relay.url(''),
     port: relay.port,
