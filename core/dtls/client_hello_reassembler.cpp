@@ -2,15 +2,17 @@
 
 #include <algorithm>
 #include <optional>
+#include <vector>
+
+#include "core/dtls/record.hpp"
 
 namespace polyrtc::dtls {
 
 namespace {
 
-// RFC 6347 section 4.1 (record) and 4.2.2 (handshake header):
+// RFC 6347 section 4.2.2 (the handshake header inside a record, core/dtls/record.hpp):
 //
-//   record:    type(1) version(2) epoch(2) sequence_number(6) length(2) fragment
-//   handshake: msg_type(1) length(3) message_seq(2) fragment_offset(3) fragment_length(3) body
+//   msg_type(1) length(3) message_seq(2) fragment_offset(3) fragment_length(3) body
 constexpr uint8_t kHandshake = 22;
 constexpr uint8_t kClientHello = 1;
 constexpr size_t kHandshakeHeaderSize = 12;
@@ -61,19 +63,11 @@ void ClientHelloReassembler::reset(uint16_t message_seq, uint32_t length, uint16
 
 ClientHelloReassembler::Verdict ClientHelloReassembler::handle(ByteView datagram) {
     bool any = false;
-    ByteReader reader(datagram);
-    while (reader.remaining() >= 13) {
-        auto type = reader.read_u8();
-        auto version = reader.read_u16();
-        auto epoch = reader.read_u16();
-        auto seq_hi = reader.read_u16();
-        auto seq_lo = reader.read_u32();
-        auto length = reader.read_u16();
-        if (!type || !version || !epoch || !seq_hi || !seq_lo || !length) break;
-        auto record = reader.read_bytes(*length);
-        if (!record) break;
-        uint64_t sequence = (uint64_t{*seq_hi} << 32) | *seq_lo;
-        auto fragment = client_hello_fragment(*type, *version, *epoch, sequence, *record);
+    std::vector<Record> records;
+    if (!parse_records(datagram, records)) return Verdict::kPass;  // mbedTLS drops it
+    for (const Record& record : records) {
+        auto fragment =
+            client_hello_fragment(record.type, record.version, record.epoch, record.sequence, record.fragment);
         if (!fragment || fragment->length > kMaxMessage) continue;
         any = true;
         ++fragments_held_;

@@ -13,6 +13,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "core/dtls/client_hello_reassembler.hpp"
+#include "core/dtls/record.hpp"
 
 #if !defined(MBEDTLS_SSL_PROTO_DTLS) || !defined(MBEDTLS_SSL_DTLS_SRTP) || !defined(MBEDTLS_SSL_EXPORT_KEYS) || \
     !defined(MBEDTLS_SSL_DTLS_ANTI_REPLAY) || !defined(MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
@@ -72,55 +73,13 @@ const char* to_string(DtlsState state) {
 
 namespace {
 
-// RFC 6347 section 4.1: the DTLS record header.
-//
-//   struct {
-//        ContentType type;                  // 1 byte: 20 ccs, 21 alert, 22 handshake, 23 app data
-//        ProtocolVersion version;           // 2 bytes: {254, 253} DTLS 1.2, {254, 255} DTLS 1.0
-//        uint16 epoch;                      // 2 bytes
-//        uint48 sequence_number;            // 6 bytes
-//        uint16 length;                     // 2 bytes
-//        opaque fragment[DTLSPlaintext.length];
-//      } DTLSPlaintext;
-constexpr size_t kRecordHeaderSize = 13;
-// RFC 6347 4.1 via RFC 5246 6.2.3: "The length (in bytes) of the following
-// TLSCiphertext.fragment. The length MUST NOT exceed 2^14 + 2048."
-constexpr size_t kMaxRecordLength = 16384 + 2048;
 // Largest record expansion among the suites we offer: 13 header + 8 explicit nonce + 16 tag.
-constexpr size_t kWorstRecordOverhead = 13 + 8 + 16;
+constexpr size_t kWorstRecordOverhead = kRecordHeaderSize + 8 + 16;
 // RFC 5764 section 4.2 exporter label.
 constexpr char kSrtpExporterLabel[] = "EXTRACTOR-dtls_srtp";
 // More records than this in one datagram is not something a peer does (a 1200-byte datagram
 // holds at most 92 empty records); the bound only keeps read loops finite.
 constexpr int kMaxLoopIterations = 4096;
-
-struct RecordHeader {
-    uint8_t type;
-    uint16_t epoch;
-    uint64_t sequence;
-};
-
-// Splits a datagram into record headers. False if any record is malformed or truncated.
-bool parse_records(ByteView datagram, std::vector<RecordHeader>& out) {
-    out.clear();
-    ByteReader reader(datagram);
-    if (reader.empty()) return false;
-    while (!reader.empty()) {
-        if (reader.remaining() < kRecordHeaderSize) return false;
-        auto type = reader.read_u8();
-        auto version = reader.read_u16();
-        auto epoch = reader.read_u16();
-        auto seq_hi = reader.read_u16();
-        auto seq_lo = reader.read_u32();
-        auto length = reader.read_u16();
-        if (!type || !version || !epoch || !seq_hi || !seq_lo || !length) return false;
-        if (*type < 20 || *type > 23) return false;
-        if (*version != 0xfefd && *version != 0xfeff) return false;
-        if (*length > kMaxRecordLength || !reader.skip(*length)) return false;
-        out.push_back({*type, *epoch, (uint64_t{*seq_hi} << 32) | *seq_lo});
-    }
-    return true;
-}
 
 // mbedTLS's anti-replay window (ssl_msg.c mbedtls_ssl_dtls_replay_check): bit n of `window` is
 // set iff record `top - n` has been authenticated.
@@ -226,7 +185,7 @@ struct DtlsEndpoint::State {
     ClientHelloReassembler client_hello;
     Bytes reassembled;
 
-    std::vector<RecordHeader> records;  // scratch for handle_receive
+    std::vector<Record> records;  // scratch for handle_receive
     Bytes read_buffer = Bytes(MBEDTLS_SSL_IN_CONTENT_LEN);
 
     State(const Certificate& cert, crypto::Csprng& r, const DtlsConfig& cfg) : certificate(cert), rng(r), config(cfg) {
@@ -656,7 +615,7 @@ void DtlsEndpoint::handle_receive(Timestamp now, ByteView datagram) {
     uint64_t window = s.ssl.in_window;
     size_t fresh = 0;
     if (check_records) {
-        for (RecordHeader& r : s.records) {
+        for (Record& r : s.records) {
             if (r.epoch != epoch) continue;
             if (window_has_seen(top, window, r.sequence)) {
                 ++s.stats.replayed_records;
@@ -676,7 +635,7 @@ void DtlsEndpoint::handle_receive(Timestamp now, ByteView datagram) {
     s.input = ByteView();
 
     if (check_records && fresh > 0 && s.state != DtlsState::kFailed && s.ssl.in_epoch == epoch) {
-        for (const RecordHeader& r : s.records) {
+        for (const Record& r : s.records) {
             if (r.epoch == epoch && !window_has_seen(s.ssl.in_window_top, s.ssl.in_window, r.sequence)) {
                 ++s.stats.bad_records;
             }
