@@ -317,6 +317,15 @@ void IceAgent::handle_receive(Timestamp now, const net::SocketAddress& local, co
     update_state(now);
 }
 
+void IceAgent::handle_activity(Timestamp now, const net::SocketAddress& local, const net::SocketAddress& from) {
+    if (closed_ || !selected_) return;
+    const Pair* pair = find_pair(*selected_);
+    if (!pair || pair->remote.address != from || local_candidates_[pair->local_index].base != local) return;
+    latest_now_ = std::max(latest_now_, now);
+    last_heard_ = now;
+    update_state(now);
+}
+
 void IceAgent::handle_timeout(Timestamp now) {
     now = advance(now);
     if (closed_) return;
@@ -354,7 +363,7 @@ std::optional<Timestamp> IceAgent::poll_timeout() const {
     for (const auto& [id, tx] : transactions_) consider(tx.next_event);
     if (selected_) {
         consider(next_keepalive_);
-        const Timestamp disconnected_at = last_consent_response_ + config_.disconnected_timeout;
+        const Timestamp disconnected_at = last_heard_ + config_.disconnected_timeout;
         if (disconnected_at > latest_now_) consider(disconnected_at);
         consider(last_consent_response_ + config_.consent_timeout);
     }
@@ -703,6 +712,7 @@ void IceAgent::select_pair(Timestamp now, Pair& pair) {
     const uint32_t id = pair.id;
     selected_ = id;
     last_consent_response_ = now;
+    last_heard_ = now;
     next_keepalive_ = now + jittered(config_.keepalive_interval);
     last_keepalive_sent_.reset();
     consent_lost_ = false;
@@ -915,7 +925,7 @@ void IceAgent::handle_response(Timestamp now, const net::SocketAddress& local, c
     }
 
     // Success. Any authenticated answer on the selected pair refreshes consent (RFC 7675).
-    if (selected_ && *selected_ == pair->id) last_consent_response_ = now;
+    if (selected_ && *selected_ == pair->id) last_consent_response_ = last_heard_ = now;
     if (tx.kind == CheckKind::kConsent) return;
 
     pair->state = PairState::kSucceeded;
@@ -956,7 +966,7 @@ void IceAgent::update_state(Timestamp now) {
         next = IceConnectionState::kClosed;
     } else if (selected_) {
         const Pair* sel = find_pair(*selected_);
-        if (now - last_consent_response_ >= config_.disconnected_timeout) {
+        if (now - last_heard_ >= config_.disconnected_timeout) {
             next = IceConnectionState::kDisconnected;
         } else if (sel && sel->generation == generation_ && local_gathering_complete_ && remote_end_of_candidates_) {
             next = IceConnectionState::kCompleted;

@@ -296,6 +296,12 @@ public:
     // One STUN message received on local base `local` from `from`. Non-STUN bytes (DTLS,
     // RTP) are the owner's to demultiplex (RFC 7983) and are counted as dropped here.
     void handle_receive(Timestamp now, const net::SocketAddress& local, const net::SocketAddress& from, ByteView bytes);
+    // Non-STUN traffic (DTLS, SRTP) received on local base `local` from `from`, which the owner
+    // demultiplexed. It is not consent (RFC 7675 needs STUN responses: consent still expires
+    // after `consent_timeout` without them), but a selected pair that delivers it is not
+    // "disconnected": as in browsers, that state says nothing has been received lately. One
+    // lost consent response alone no longer reaches the 5 s disconnected timeout while data flows.
+    void handle_activity(Timestamp now, const net::SocketAddress& local, const net::SocketAddress& from);
     void handle_timeout(Timestamp now);
 
     // ---- outputs ----
@@ -410,6 +416,7 @@ private:
     std::optional<Timestamp> last_check_sent_;
     std::optional<uint32_t> selected_;  // pair id
     Timestamp last_consent_response_;
+    Timestamp last_heard_;  // consent response or other traffic on the selected pair: disconnected
     Timestamp next_keepalive_;
     std::optional<Timestamp> last_keepalive_sent_;
     Timestamp latest_now_;

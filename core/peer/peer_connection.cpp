@@ -431,6 +431,7 @@ void PeerConnection::on_relay_data(Timestamp now, const net::SocketAddress& from
     switch (stun::classify_packet(data)) {
         case stun::PacketKind::kStun: ice_.handle_receive(now, *relayed_address_, from, data); break;
         case stun::PacketKind::kDtls:
+            ice_.handle_activity(now, *relayed_address_, from);
             if (!dtls_) start_dtls_if_ready(now);
             if (dtls_) dtls_->handle_receive(now, data);
             break;

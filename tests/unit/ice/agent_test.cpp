@@ -382,6 +382,33 @@ TEST_CASE("ice.agent: total loss after connecting gives disconnected after 5 s a
     CHECK(p.a().sent.size() == sent);
 }
 
+TEST_CASE("ice.agent: traffic on the selected pair keeps it out of disconnected, but consent still needs STUN") {
+    IcePair p("activity");
+    p.connect_basic();
+    REQUIRE(p.run_until([&] { return p.both_connected(); }, Duration::seconds(10)));
+    REQUIRE(p.a().selected.size() == 1);
+    const CandidatePairInfo pair = *p.a().selected[0];
+    p.blackout = true;  // every STUN message is lost from here on: no consent responses
+    const Timestamp blackout_at = p.now();
+    // A keeps receiving DTLS from the selected remote every 20 ms, as on a busy data channel;
+    // the same bytes from another address say nothing about the pair.
+    const net::SocketAddress stranger = net::SocketAddress::parse("198.51.100.7:40000").value();
+    auto run_with_traffic = [&](Duration until) {
+        while (p.now() - blackout_at < until) {
+            p.a().agent.handle_activity(p.now(), pair.local.base, pair.remote.address);
+            p.z().agent.handle_activity(p.now(), pair.remote.address, stranger);
+            p.run_for(Duration::millis(20));
+        }
+    };
+    run_with_traffic(Duration::seconds(20));
+    CHECK(p.a().states == std::vector<State>{State::kChecking, State::kCompleted});
+    CHECK(p.z().states == std::vector<State>{State::kChecking, State::kCompleted, State::kDisconnected});
+    // RFC 7675: consent expires 30 s after the last STUN response, whatever else arrives.
+    run_with_traffic(Duration::seconds(40));
+    CHECK(p.a().states == std::vector<State>{State::kChecking, State::kCompleted, State::kFailed});
+    CHECK_FALSE(p.a().agent.can_send());
+}
+
 TEST_CASE("ice.agent: a short outage gives disconnected then connected again") {
     IcePair p("outage");
     p.connect_basic(false);
