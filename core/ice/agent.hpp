@@ -77,8 +77,9 @@
 // check is unanswered (Chromium's STRONG/WEAK ping intervals; RFC 7675 section 5.1 allows a shorter interval
 // than its 5 s default). Each is a fresh transaction, never retransmitted. Only an
 // authenticated response from the selected remote address refreshes consent.
-//   no response for `disconnected_timeout` (5 s)  -> "disconnected" (data may still flow);
-//                                                    a response brings back "connected"
+//   nothing heard for `disconnected_timeout` (5 s) -> "disconnected"; a response, or DTLS/SRTP
+//                                                    on the pair (handle_activity), brings back
+//                                                    "connected"
 //   no response for `consent_timeout` (30 s)      -> consent lost: selected pair dropped
 //                                                    (can_send() false), "failed"
 //

@@ -11,8 +11,11 @@ before(async () => {
   page = await env.open();
 });
 after(async () => {
-  assert.deepEqual(page.errors, []);
-  await env.close();
+  try {
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await env.close();  // also on failure: an open browser would keep the file from ending
+  }
 });
 
 test('attributes start with the spec values, and the constructor needs no argument', async () => {

@@ -4,6 +4,7 @@
 // polyrtc.wasm late, or not at all), and headless Chromium with native WebRTC deleted
 // (tests/support/chromium.mjs). No engine is simulated anywhere: operations that need the
 // Wasm protocol engine meet the real module.
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import { readFile, readdir, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -55,6 +56,22 @@ export async function startServer({ wasmDelayMs = 0 } = {}) {
     res.writeHead(404).end();
   });
   server.wasmDelayMs = wasmDelayMs;
+  // Every RTCPeerConnection opens its relay WebSocket (/turn, subprotocol turn) at once to
+  // start allocating. These pages never connect anywhere, so the socket is accepted and never
+  // answered, like a relay that is slow to reply; a 404 instead would put a WebSocket error
+  // in the console whenever a page's connection outlived the handshake.
+  const upgraded = new Set();
+  server.on('upgrade', (req, socket) => {
+    const key = req.headers['sec-websocket-key'];
+    if (new URL(req.url, 'http://localhost').pathname !== '/turn' || !key) return socket.destroy();
+    const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: turn\r\n\r\n`);
+    socket.on('data', () => {});  // frames are read and dropped
+    socket.on('error', () => {});
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+  });
 
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
@@ -64,6 +81,7 @@ export async function startServer({ wasmDelayMs = 0 } = {}) {
     setPage(pathname, html) { pages.set(pathname, html); },
     setWasmDelay(ms) { server.wasmDelayMs = ms; },
     async stop() {
+      for (const socket of upgraded) socket.destroy();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },

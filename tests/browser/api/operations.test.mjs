@@ -13,11 +13,13 @@ before(async () => {
   env = await setup({ wasmDelayMs: kWasmDelayMs });
 });
 after(async () => {
-  // This harness serves pages without a relay (it needs to delay polyrtc.wasm), so the
-  // engine's WebSocket to /turn is refused; every other page error fails the test.
-  const kNoRelay = /WebSocket connection to '[^']*\/turn' failed/;
-  for (const page of pages) assert.deepEqual(page.errors.filter((e) => !kNoRelay.test(e)), [], 'no page errors');
-  await env.close();
+  // This harness serves pages without a relay (it needs to delay polyrtc.wasm); it accepts
+  // the engine's /turn WebSocket and never answers, so no page error is expected.
+  try {
+    for (const page of pages) assert.deepEqual(page.errors, [], 'no page errors');
+  } finally {
+    await env.close();
+  }
 });
 async function freshPage() {
   const page = await env.open();
