@@ -1,34 +1,14 @@
 // Spec example 10.3 (peer-to-peer data, the chat), verbatim, between two pages of headless
 // Chromium whose native WebRTC is deleted: polyrtc's RTCPeerConnection, SignalingChannel,
 // the Wasm core and the real relay (signaling room + TURN over WebSocket) do everything.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { repoRoot } from '../support/paths.mjs';
-import { startRelay } from '../relay/relay_process.mjs';
-import { launchChromium, newPageWithoutWebRtc } from '../support/chromium.mjs';
+import { useChatPages } from './chat_pages.mjs';
 
-let relay;
-let browser;
-
-before(async () => {
-  // Both pages' relayed addresses are on 127.0.0.1 here, hence --allow-loopback-peers.
-  relay = await startRelay(['--web-root', path.join(repoRoot, 'tests', 'browser', 'pages'), '--no-auth',
-    '--allow-loopback-peers']);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const env = useChatPages();
 
 test('10.3: two pages chat over a data channel through the relay', async () => {
-  const room = `chat-${process.pid}-${Date.now()}`;
-  const a = await newPageWithoutWebRtc(browser);
-  const b = await newPageWithoutWebRtc(browser);
-  await a.goto(relay.url(`/chat-10-3.html?room=${room}`));
-  await b.goto(relay.url(`/chat-10-3.html?room=${room}`));
+  const [a, b] = await env.openPair('chat');
   assert.equal(await a.evaluate(() => typeof RTCPeerConnection.prototype.createDataChannel), 'function');
 
   // The relay's rooms deliver only to members already joined: both signaling sockets must

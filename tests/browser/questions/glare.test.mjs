@@ -2,29 +2,14 @@
 // offers cross in the signaling room. The example is verbatim (tests/browser/pages/
 // chat-10-3.html); the real relay carries signaling and TURN; headless Chromium without
 // native WebRTC. docs/questions.md explains what this pins.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { repoRoot } from '../../support/paths.mjs';
-import { startRelay } from '../../relay/relay_process.mjs';
-import { launchChromium, newPageWithoutWebRtc } from '../../support/chromium.mjs';
+import { useChatPages } from '../chat_pages.mjs';
 
-let relay;
-let browser;
-before(async () => {
-  relay = await startRelay(['--web-root', path.join(repoRoot, 'tests', 'browser', 'pages'), '--no-auth',
-    '--allow-loopback-peers']);
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const env = useChatPages();
 
 test('q2.glare: both sides call start(true) at once: both roll back implicitly and answer, the answers are refused, the connection fails', async () => {
-  const room = `glare-${process.pid}-${Date.now()}`;
-  const pages = [await newPageWithoutWebRtc(browser), await newPageWithoutWebRtc(browser)];
-  for (const p of pages) await p.goto(relay.url(`/chat-10-3.html?room=${room}`));
+  const pages = await env.openPair('glare');
   // Both offers are made before either arrives: the signaling channel's delivery is held (as
   // a slow network would) until both pages are in have-local-offer, then released. The
   // example's own handler gets every message, in order.
