@@ -38,6 +38,7 @@
 #include "core/ice/credentials.hpp"
 #include "core/sdp/candidate.hpp"
 #include "core/sdp/session_description.hpp"
+#include "core/sdp/transceiver.hpp"
 
 namespace polyrtc::sdp {
 
@@ -116,7 +117,10 @@ struct RemoteCandidateOutcome {
 
 // What the transport layers need once both descriptions of a negotiation are applied.
 struct NegotiatedTransport {
-    std::string mid;  // the m= section carrying the (BUNDLEd) transport
+    std::string mid;  // the m= section carrying the (BUNDLEd) transport: the first accepted one
+    // A data channel section was accepted: the SCTP fields below are its. Without one (an
+    // audio-only call) DTLS still runs, for the SRTP keys, and SCTP never starts.
+    bool datachannel = false;
     size_t mline_index = 0;
     std::vector<std::string> bundle_mids;  // accepted mids sharing the transport
     IceCredentials local_ice;
@@ -171,6 +175,26 @@ public:
     Status<NegotiationError> add_local_candidate(const std::string& mid, const Candidate& candidate);
     // Local gathering finished: a=end-of-candidates in each accepted local section.
     void add_local_end_of_candidates();
+
+    // --- transceivers (audio; RFC 8829 sections 5.2 and 5.3, W3C webrtc-pc section 5.4)
+    // W3C addTransceiver()/addTrack(): a transceiver not yet associated with an m= section;
+    // the next offer gives it one (or a remote offer's new audio section, for addTrack's).
+    // InvalidStateError when closed.
+    Result<TransceiverId, NegotiationError> add_transceiver(const TransceiverInit& init);
+    // W3C transceiver.direction = direction (kStopped is refused with TypeError).
+    Status<NegotiationError> set_direction(TransceiverId id, Direction direction);
+    // What a=msid says about the sender: replaceTrack/removeTrack/setStreams (empty track_id:
+    // no track).
+    Status<NegotiationError> set_sender(TransceiverId id, std::string track_id, std::vector<std::string> stream_ids);
+    // W3C transceiver.stop(): the next offer or answer rejects its section (port 0).
+    Status<NegotiationError> stop_transceiver(TransceiverId id);
+    // Every transceiver, in creation order (W3C getTransceivers()).
+    const std::vector<TransceiverState>& transceivers() const { return transceivers_; }
+    // The audio sections of the latest completed (or pranswered) negotiation.
+    std::vector<NegotiatedAudio> negotiated_audio() const;
+    // W3C "check if negotiation is needed", for transceivers: one without a mid, a direction
+    // or msid that differs from the current local description, or a stop not yet negotiated.
+    bool transceivers_need_negotiation() const;
 
     // W3C restartIce(): the next offer gets new ICE credentials.
     void restart_ice() { ice_restart_requested_ = true; }
@@ -228,6 +252,8 @@ private:
     std::optional<size_t> transport_index(const SessionDescription& local, const SessionDescription& remote) const;
 
     NegotiatorConfig config_;
+    std::vector<TransceiverState> transceivers_;
+    TransceiverId next_transceiver_id_ = 1;
     SignalingState state_ = SignalingState::kStable;
     std::string session_id_;
     bool any_description_ = false;
