@@ -181,7 +181,7 @@ public:
     // the next offer gives it one (or a remote offer's new audio section, for addTrack's).
     // InvalidStateError when closed.
     Result<TransceiverId, NegotiationError> add_transceiver(const TransceiverInit& init);
-    // W3C transceiver.direction = direction (kStopped is refused with TypeError).
+    // W3C transceiver.direction = direction. InvalidStateError when the transceiver is stopping/stopped.
     Status<NegotiationError> set_direction(TransceiverId id, Direction direction);
     // What a=msid says about the sender: replaceTrack/removeTrack/setStreams (empty track_id:
     // no track).

@@ -9,12 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/sdp/attributes.hpp"
+
 namespace polyrtc::sdp {
 
-// RTCRtpTransceiverDirection (a=sendrecv/sendonly/recvonly/inactive; kStopped only in the API).
-enum class Direction { kSendrecv, kSendonly, kRecvonly, kInactive, kStopped };
-const char* to_string(Direction direction);  // "sendrecv", ...
-std::optional<Direction> parse_direction(std::string_view text);
+// RTCRtpTransceiverDirection is the SDP direction (attributes.hpp); "stopped" is a flag.
 bool has_send(Direction direction);
 bool has_recv(Direction direction);
 
