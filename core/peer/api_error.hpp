@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "core/sdp/jsep.hpp"
+
 namespace polyrtc::peer {
 
 enum class ErrorName {
@@ -17,6 +19,7 @@ enum class ErrorName {
     kOperationError,
     kNotSupportedError,
     kSyntaxError,
+    kInvalidCharacterError,
     kTypeError,  // a JS TypeError, not a DOMException
 };
 // The spec's spelling: "InvalidStateError", ..., "TypeError".
@@ -29,5 +32,8 @@ struct ApiError {
     std::optional<std::string> error_detail;
     std::optional<int> sdp_line_number;
 };
+
+// The API error for a failed negotiator call (an SDP syntax error carries RTCError's fields).
+ApiError from_negotiation(const sdp::NegotiationError& error);
 
 }  // namespace polyrtc::peer

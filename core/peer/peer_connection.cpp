@@ -15,24 +15,6 @@ crypto::Csprng child_rng(crypto::Csprng& parent) {
     return std::move(crypto::Csprng::create(parent.bytes(crypto::Csprng::kMinSeedSize)).value());
 }
 
-ApiError from_negotiation(const sdp::NegotiationError& error) {
-    ApiError out;
-    switch (error.name) {
-        case sdp::JsepError::kInvalidStateError: out.name = ErrorName::kInvalidStateError; break;
-        case sdp::JsepError::kInvalidModificationError: out.name = ErrorName::kInvalidModificationError; break;
-        case sdp::JsepError::kInvalidAccessError: out.name = ErrorName::kInvalidAccessError; break;
-        case sdp::JsepError::kOperationError: out.name = ErrorName::kOperationError; break;
-        case sdp::JsepError::kTypeError: out.name = ErrorName::kTypeError; break;
-    }
-    out.message = error.message;
-    if (error.syntax) {
-        out.error_detail = "sdp-syntax-error";
-        out.sdp_line_number = static_cast<int>(error.syntax->line_number);
-        out.message = error.syntax->to_string();
-    }
-    return out;
-}
-
 ApiError from_channel_error(datachannel::DataChannelError error) {
     ApiError out{ErrorName::kOperationError, datachannel::to_string(error), {}, {}};
     switch (error) {
@@ -100,7 +82,13 @@ PeerConnection::PeerConnection(const PeerConnectionConfig& config, crypto::Csprn
       certificate_(std::move(certificate)),
       negotiator_(sdp::NegotiatorConfig{certificate_.fingerprint(), 5000, config.max_message_size}, rng_),
       turn_(turn::ClientConfig{config.turn_username, config.turn_password, config.relay_transport}, rng_),
-      ice_(ice::IceConfig{}, ice::IceRole::kControlling, child_rng(rng_), negotiator_.local_ice()) {
+      ice_(ice::IceConfig{}, ice::IceRole::kControlling, child_rng(rng_), negotiator_.local_ice()),
+      media_(child_rng(rng_)) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (uint8_t byte : rng_.bytes(8)) {
+        cname_ += kHex[byte >> 4];
+        cname_ += kHex[byte & 15];
+    }
     // Pre-gathering: the allocation's round trip overlaps the offer/answer exchange.
     (void)turn_.start_allocation(now);
     pump(now);
@@ -153,14 +141,20 @@ std::optional<size_t> PeerConnection::max_message_size() const {
 }
 
 bool PeerConnection::negotiation_needed() const {
-    return !closed_ && !channels_.empty() && !transport_;
+    if (closed_) return false;
+    bool data_needed = !channels_.empty() && !(transport_ && transport_->datachannel);
+    return data_needed || negotiator_.transceivers_need_negotiation();
 }
 
 // --- commands
 
 Result<std::string, ApiError> PeerConnection::create_offer(Timestamp now, bool ice_restart) {
     if (closed_) return unexpected(closed_error());
-    auto offer = negotiator_.create_offer(rng_, sdp::OfferOptions{ice_restart});
+    sdp::OfferOptions options;
+    options.ice_restart = ice_restart;
+    // A data section when there are data channels, and in an offer with nothing else in it.
+    options.datachannel = !channels_.empty() || negotiator_.transceivers().empty();
+    auto offer = negotiator_.create_offer(rng_, options);
     pump(now);
     if (!offer) return unexpected(from_negotiation(offer.error()));
     return std::move(*offer);
@@ -329,6 +323,7 @@ void PeerConnection::handle_timeout(Timestamp now) {
     ice_.handle_timeout(now);
     if (dtls_) dtls_->handle_timeout(now);
     if (registry_) registry_->handle_timeout(now);
+    media_.handle_timeout(now);
     pump(now);
 }
 
@@ -358,6 +353,7 @@ std::optional<Timestamp> PeerConnection::poll_timeout() const {
     consider(ice_.poll_timeout());
     if (dtls_) consider(dtls_->poll_timeout());
     if (registry_) consider(registry_->poll_timeout());
+    consider(media_.poll_timeout());
     return earliest;
 }
 
@@ -369,7 +365,8 @@ void PeerConnection::pump(Timestamp now) {
     // and the engines only produce output in response to input, so this ends; the bound is a
     // guard against a bug turning into a hang.
     for (int round = 0; round < 1000; ++round) {
-        bool moved = drain_sctp();
+        bool moved = drain_media(now);
+        moved |= drain_sctp();
         moved |= drain_dtls(now);
         moved |= drain_ice(now);
         moved |= drain_turn(now);
@@ -435,7 +432,14 @@ void PeerConnection::on_relay_data(Timestamp now, const net::SocketAddress& from
             if (!dtls_) start_dtls_if_ready(now);
             if (dtls_) dtls_->handle_receive(now, data);
             break;
-        default: break;  // RTP/RTCP arrive with the media issue; anything else is noise
+        case stun::PacketKind::kRtp:
+            // SRTP/SRTCP: only from the selected pair's peer (RFC 8445 section 12: media
+            // flows on the selected pair); the session authenticates it.
+            if (!selected_pair_ || from != selected_pair_->remote.address) break;
+            ice_.handle_activity(now, *relayed_address_, from);
+            media_.handle_packet(now, data);
+            break;
+        default: break;  // anything else is noise
     }
 }
 
@@ -493,9 +497,14 @@ bool PeerConnection::drain_dtls(Timestamp now) {
     }
     while (auto event = dtls_->poll_event()) {
         moved = true;
-        if (std::holds_alternative<dtls::Connected>(*event)) {
+        if (auto* connected = std::get_if<dtls::Connected>(&*event)) {
             dtls_connected_ = true;
-            start_sctp(now);
+            // RFC 5764: the SRTP keys come from this handshake. A peer that did not negotiate
+            // use_srtp gets no media (data channels still work).
+            if (connected->srtp_profile != dtls::SrtpProfile::kNone) {
+                (void)media_.set_srtp_keys(connected->srtp_keys, transport_->dtls_role);
+            }
+            if (transport_->datachannel) start_sctp(now);
         } else if (auto* data = std::get_if<dtls::Data>(&*event)) {
             if (registry_) registry_->handle_packet(now, data->bytes);
         } else if (std::holds_alternative<dtls::Closed>(*event)) {
@@ -585,10 +594,14 @@ void PeerConnection::on_local_description_applied(Timestamp now) {
     if (gathering_state_ == IceGatheringState::kNew) set_gathering_state(IceGatheringState::kGathering);
     emit_local_candidates();
     apply_negotiated_transport(now);
+    apply_negotiated_media();
+    check_transceiver_negotiation();
 }
 
 void PeerConnection::on_remote_description_applied(Timestamp now) {
     apply_negotiated_transport(now);
+    apply_negotiated_media();
+    check_transceiver_negotiation();
 }
 
 void PeerConnection::apply_negotiated_transport(Timestamp now) {

@@ -7,12 +7,15 @@
 //     <-> RFC 7983 demux        STUN -> ice::IceAgent, DTLS -> dtls::DtlsEndpoint
 //     <-> dtls::DtlsEndpoint    (fingerprint from the remote SDP; role from a=setup)
 //     <-> datachannel::ChannelRegistry (SCTP association + DCEP)
-//   sdp::SessionNegotiator      offers/answers, the signaling state machine, candidates
+//   RFC 7983 demux (RTP/RTCP) <-> media::MediaSession (SRTP with DTLS-SRTP keys, Opus, DTMF, RTCP)
+//   sdp::SessionNegotiator      offers/answers, transceivers, the signaling state machine, candidates
 //
 // Shape (like str0m and quinn-proto):
 //   getters    signaling_state(), ice_connection_state(), connection_state(), descriptions, ...
 //   commands   create_offer(), set_local_description(), add_ice_candidate(),
-//              create_data_channel(), send(), close_data_channel(), restart_ice(), close()
+//              create_data_channel(), send(), close_data_channel(), restart_ice(), close(),
+//              add_transceiver(), set_transceiver_direction(), set_sender_track(),
+//              stop_transceiver(), send_audio(), receive_audio(), play_dtmf_tone()
 //   inputs     handle_relay_receive(now, frame), handle_relay_closed(now), handle_timeout(now)
 //   outputs    poll_relay_transmit(), poll_event(), poll_timeout()
 // After any command or input, drain poll_relay_transmit() and poll_event() until both are
@@ -28,8 +31,9 @@
 //     candidates; every remote candidate's IP gets a TURN permission;
 //   - DTLS starts when ICE selects a pair (client role) or on the first DTLS record (server);
 //     DTLS output is held until a pair is selected (RFC 7983 demux, RFC 8445 section 12);
-//   - when DTLS connects, the SCTP association starts and the data channels created so far
-//     open. A channel created before the transport exists is known by its handle; its SCTP
+//   - when DTLS connects, the SRTP keys go to the media session (audio flows on the selected
+//     pair from then on) and, if a data section was negotiated, the SCTP association starts
+//     and the data channels created so far open. An audio-only call never starts SCTP. A channel created before the transport exists is known by its handle; its SCTP
 //     stream id is assigned once the DTLS role is known (W3C: even ids for the DTLS client).
 //
 // Failure is an event (TransportFailedEvent) and a state (connection_state() == kFailed);
@@ -56,6 +60,7 @@
 #include "core/dtls/certificate.hpp"
 #include "core/dtls/endpoint.hpp"
 #include "core/ice/agent.hpp"
+#include "core/media/media_session.hpp"
 #include "core/peer/api_error.hpp"
 #include "core/sdp/jsep.hpp"
 #include "core/turn/client.hpp"
@@ -144,6 +149,16 @@ struct ChannelClosingEvent {
 struct ChannelClosedEvent {
     ChannelHandle handle = 0;
 };
+// Transceivers changed in a way the next offer must carry (W3C "update the
+// negotiation-needed flag"); the API layer decides whether to fire negotiationneeded.
+struct NegotiationNeededEvent {};
+// The remote side sent an RFC 4733 tone on this transceiver (polyrtc's non-standard `dtmf`
+// event on the receiver).
+struct DtmfReceivedEvent {
+    sdp::TransceiverId transceiver = 0;
+    char tone = 0;
+    Duration duration;
+};
 // Which layer failed and why, for diagnostics (getStats, logs) and the connection state.
 struct TransportFailedEvent {
     std::string layer;  // "relay", "ice", "dtls", "sctp"
@@ -152,7 +167,16 @@ struct TransportFailedEvent {
 using Event =
     std::variant<IceCandidateEvent, IceCandidateErrorEvent, IceGatheringStateEvent, IceConnectionStateEvent,
                  ConnectionStateEvent, DataChannelEvent, ChannelOpenEvent, ChannelMessageEvent,
-                 ChannelBufferedAmountLowEvent, ChannelClosingEvent, ChannelClosedEvent, TransportFailedEvent>;
+                 ChannelBufferedAmountLowEvent, ChannelClosingEvent, ChannelClosedEvent, TransportFailedEvent,
+                 NegotiationNeededEvent, DtmfReceivedEvent>;
+
+// addTransceiver()/addTrack() as the core takes them (after the API layer's own checks).
+struct TransceiverRequest {
+    std::string kind = "audio";  // "video" is refused with NotSupportedError: audio only today
+    sdp::Direction direction = sdp::Direction::kSendrecv;
+    std::vector<std::string> stream_ids;
+    std::string track_id;  // empty: no sender track
+};
 
 struct Description {
     sdp::SdpType type;
@@ -186,9 +210,13 @@ public:
     size_t buffered_amount(ChannelHandle handle) const;
     // The remote a=max-message-size once negotiated (RTCSctpTransport.maxMessageSize).
     std::optional<size_t> max_message_size() const;
-    // True when a data channel exists but no data section has been negotiated yet: the API
-    // layer fires negotiationneeded (W3C "update the negotiation-needed flag").
+    // True when a data channel exists but no data section has been negotiated yet, or the
+    // transceivers need a new offer: the API layer fires negotiationneeded (W3C "update the
+    // negotiation-needed flag").
     bool negotiation_needed() const;
+    // Every transceiver, in creation order (W3C getTransceivers()).
+    const std::vector<sdp::TransceiverState>& transceivers() const { return negotiator_.transceivers(); }
+    const media::MediaSession& media() const { return media_; }
     const ice::IceAgent& ice() const { return ice_; }
     const turn::Client& turn() const { return turn_; }
 
@@ -206,6 +234,24 @@ public:
     Status<ApiError> set_buffered_amount_low_threshold(ChannelHandle handle, size_t threshold);
     void close_data_channel(Timestamp now, ChannelHandle handle);
     void restart_ice();
+
+    // --- media commands (docs/internals/media-contract.md)
+    Result<sdp::TransceiverId, ApiError> add_transceiver(Timestamp now, const TransceiverRequest& request);
+    Status<ApiError> set_transceiver_direction(Timestamp now, sdp::TransceiverId id, sdp::Direction direction);
+    // replaceTrack/removeTrack/setStreams: what the sender's a=msid says (empty = no track).
+    Status<ApiError> set_sender_track(Timestamp now, sdp::TransceiverId id, std::string track_id,
+                                      std::vector<std::string> stream_ids);
+    // W3C transceiver.stop(): sending and receiving stop now; the next offer rejects the section.
+    Status<ApiError> stop_transceiver(Timestamp now, sdp::TransceiverId id);
+    // One captured 20 ms frame (960 samples at 48 kHz): sent when the transceiver sends.
+    Status<ApiError> send_audio(Timestamp now, sdp::TransceiverId id, const audio::Samples& frame);
+    // The next 20 ms of received audio for playback (silence when nothing arrives).
+    audio::Samples receive_audio(Timestamp now, sdp::TransceiverId id);
+    // RTCDTMFSender.canInsertDTMF: the transceiver sends and telephone-event was negotiated.
+    bool can_insert_dtmf(sdp::TransceiverId id) const;
+    // One RFC 4733 event for `tone` lasting `duration` (the page schedules the tone buffer).
+    Status<ApiError> play_dtmf_tone(Timestamp now, sdp::TransceiverId id, char tone, Duration duration);
+
     // W3C close(): everything stops; no events are produced by or after this call.
     void close(Timestamp now);
 
@@ -237,6 +283,10 @@ private:
     bool drain_ice(Timestamp now);
     bool drain_dtls(Timestamp now);
     bool drain_sctp();
+    bool drain_media(Timestamp now);
+    void apply_negotiated_media();
+    void check_transceiver_negotiation();
+    uint32_t draw_ssrc();
     void on_relay_data(Timestamp now, const net::SocketAddress& from, ByteView data);
     void on_local_description_applied(Timestamp now);
     void on_remote_description_applied(Timestamp now);
@@ -260,6 +310,8 @@ private:
     ice::IceAgent ice_;
     std::optional<dtls::DtlsEndpoint> dtls_;
     std::optional<datachannel::ChannelRegistry> registry_;
+    media::MediaSession media_;
+    std::string cname_;  // RFC 7022: one random CNAME for every stream of the connection
 
     std::deque<Bytes> relay_out_;
     std::deque<Event> events_;

@@ -9,11 +9,13 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
 #include "wasm/bindings/js_bytes.hpp"
+#include "wasm/bindings/media_values.hpp"
 
 namespace polyrtc::wasm {
 
@@ -58,6 +60,16 @@ std::optional<T> optional_number(const val& object, const char* key) {
 std::string string_or(const val& object, const char* key, const std::string& fallback) {
     val v = object[key];
     return v.isString() ? v.as<std::string>() : fallback;
+}
+
+std::vector<std::string> string_list(const val& array) {
+    std::vector<std::string> out;
+    if (!array.isArray()) return out;
+    const unsigned count = array["length"].as<unsigned>();
+    for (unsigned i = 0; i < count; ++i) {
+        if (array[i].isString()) out.push_back(array[i].as<std::string>());
+    }
+    return out;
 }
 
 val event_value(peer::Event& event) {
@@ -122,6 +134,13 @@ val event_value(peer::Event& event) {
                 out.set("type", std::string("transportfailed"));
                 out.set("layer", e.layer);
                 out.set("message", e.message);
+            } else if constexpr (std::is_same_v<E, peer::NegotiationNeededEvent>) {
+                out.set("type", std::string("negotiationneeded"));
+            } else if constexpr (std::is_same_v<E, peer::DtmfReceivedEvent>) {
+                out.set("type", std::string("dtmfreceived"));
+                out.set("transceiverId", e.transceiver);
+                out.set("tone", std::string(1, e.tone));
+                out.set("durationMs", static_cast<double>(e.duration.as_micros()) / 1000.0);
             }
         },
         event);
@@ -255,6 +274,87 @@ public:
         return val::object();
     }
 
+    // --- media (docs/internals/media-contract.md)
+    // init: {kind, direction, streamIds, trackId}
+    val addTransceiver(val init) {
+        if (!pc_) return error_value(*creation_error_);
+        peer::TransceiverRequest request;
+        request.kind = string_or(init, "kind", "audio");
+        std::string direction = string_or(init, "direction", "sendrecv");
+        auto parsed = parse_transceiver_direction(direction);
+        if (!parsed) {
+            return error_value(
+                {peer::ErrorName::kTypeError, "unknown RTCRtpTransceiverDirection '" + direction + "'", {}, {}});
+        }
+        request.direction = *parsed;
+        request.stream_ids = string_list(init["streamIds"]);
+        request.track_id = string_or(init, "trackId", "");
+        auto id = pc_->add_transceiver(now(), request);
+        if (!id) return error_value(id.error());
+        val out = val::object();
+        out.set("transceiverId", *id);
+        return out;
+    }
+
+    val setTransceiverDirection(uint32_t id, std::string direction) {
+        if (!pc_) return error_value(*creation_error_);
+        auto parsed = parse_transceiver_direction(direction);
+        if (!parsed) {
+            return error_value(
+                {peer::ErrorName::kTypeError, "unknown RTCRtpTransceiverDirection '" + direction + "'", {}, {}});
+        }
+        auto status = pc_->set_transceiver_direction(now(), id, *parsed);
+        if (!status) return error_value(status.error());
+        return val::object();
+    }
+
+    val setSenderTrack(uint32_t id, std::string track_id, val stream_ids) {
+        if (!pc_) return error_value(*creation_error_);
+        auto status = pc_->set_sender_track(now(), id, std::move(track_id), string_list(stream_ids));
+        if (!status) return error_value(status.error());
+        return val::object();
+    }
+
+    val stopTransceiver(uint32_t id) {
+        if (!pc_) return error_value(*creation_error_);
+        auto status = pc_->stop_transceiver(now(), id);
+        if (!status) return error_value(status.error());
+        return val::object();
+    }
+
+    val transceivers() const { return pc_ ? transceivers_value(*pc_) : val::array(); }
+
+    // samples: Int16Array(960), 20 ms of 48 kHz mono captured at now_ms.
+    val sendAudio(uint32_t id, double now_ms, val samples) {
+        if (!pc_) return error_value(*creation_error_);
+        now_ms_ = now_ms;
+        auto status = pc_->send_audio(now(), id, emscripten::convertJSArrayToNumberVector<int16_t>(samples));
+        if (!status) return error_value(status.error());
+        return val::object();
+    }
+
+    // The next 20 ms for playback, as a fresh Int16Array(960).
+    val receiveAudio(uint32_t id, double now_ms) {
+        now_ms_ = now_ms;
+        audio::Samples frame = pc_ ? pc_->receive_audio(now(), id) : audio::Samples(audio::kFrameSamples, 0);
+        val view(emscripten::typed_memory_view(frame.size(), frame.data()));
+        return view.call<val>("slice");
+    }
+
+    bool canInsertDtmf(uint32_t id) const { return pc_ && pc_->can_insert_dtmf(id); }
+
+    val playDtmfTone(uint32_t id, double now_ms, std::string tone, double duration_ms) {
+        if (!pc_) return error_value(*creation_error_);
+        now_ms_ = now_ms;
+        if (tone.size() != 1) {
+            return error_value({peer::ErrorName::kInvalidCharacterError, "one DTMF tone at a time", {}, {}});
+        }
+        auto duration = Duration::micros(static_cast<int64_t>(std::llround(duration_ms * 1000.0)));
+        auto status = pc_->play_dtmf_tone(now(), id, tone[0], duration);
+        if (!status) return error_value(status.error());
+        return val::object();
+    }
+
     // RTCStats dictionaries the core can fill: the transport, its selected pair and candidates,
     // and the local certificate.
     val getStats() {
@@ -309,6 +409,7 @@ public:
         out.call<void>("push", local_certificate);
         transport.set("localCertificateId", std::string("CFlocal"));
         out.call<void>("push", transport);
+        append_media_stats(*pc_, timestamp, out);
         return out;
     }
 
@@ -399,6 +500,15 @@ EMSCRIPTEN_BINDINGS(polyrtc_peer_connection) {
         .function("bufferedAmount", &PeerConnectionCore::bufferedAmount)
         .function("restartIce", &PeerConnectionCore::restartIce)
         .function("close", &PeerConnectionCore::close)
+        .function("addTransceiver", &PeerConnectionCore::addTransceiver)
+        .function("setTransceiverDirection", &PeerConnectionCore::setTransceiverDirection)
+        .function("setSenderTrack", &PeerConnectionCore::setSenderTrack)
+        .function("stopTransceiver", &PeerConnectionCore::stopTransceiver)
+        .function("transceivers", &PeerConnectionCore::transceivers)
+        .function("sendAudio", &PeerConnectionCore::sendAudio)
+        .function("receiveAudio", &PeerConnectionCore::receiveAudio)
+        .function("canInsertDtmf", &PeerConnectionCore::canInsertDtmf)
+        .function("playDtmfTone", &PeerConnectionCore::playDtmfTone)
         .function("getStats", &PeerConnectionCore::getStats)
         .function("handleReceive", &PeerConnectionCore::handleReceive)
         .function("handleTimeout", &PeerConnectionCore::handleTimeout)
