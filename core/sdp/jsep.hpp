@@ -182,16 +182,21 @@ public:
     void add_local_end_of_candidates();
 
     // --- transceivers (audio; RFC 8829 sections 5.2 and 5.3, W3C webrtc-pc section 5.4)
+    // Calls naming an unknown TransceiverId fail with OperationError.
     // W3C addTransceiver()/addTrack(): a transceiver not yet associated with an m= section;
-    // the next offer gives it one (or a remote offer's new audio section, for addTrack's).
-    // InvalidStateError when closed.
+    // the next offer gives it one (or a remote offer's new audio section, for addTrack's:
+    // any transceiver not created_by_remote whose direction sends). InvalidStateError when
+    // closed; TypeError for a kind other than "audio" or ids a=msid/a=ssrc cannot carry
+    // (whitespace, longer than 64, "-").
     Result<TransceiverId, NegotiationError> add_transceiver(const TransceiverInit& init);
     // W3C transceiver.direction = direction. InvalidStateError when the transceiver is stopping/stopped.
     Status<NegotiationError> set_direction(TransceiverId id, Direction direction);
     // What a=msid says about the sender: replaceTrack/removeTrack/setStreams (empty track_id:
     // no track).
     Status<NegotiationError> set_sender(TransceiverId id, std::string track_id, std::vector<std::string> stream_ids);
-    // W3C transceiver.stop(): the next offer or answer rejects its section (port 0).
+    // W3C transceiver.stop(): the next offer or answer rejects its section (port 0); when that
+    // negotiation completes the transceiver is `stopped`. One never in a description is
+    // stopped at once. Stopped transceivers stay in transceivers() (the peer hides them).
     Status<NegotiationError> stop_transceiver(TransceiverId id);
     // Our SSRC and CNAME for a transceiver, for one a remote offer created (it starts with
     // ssrc 0, which writes no a=ssrc lines). New transceivers are the ones whose ids the peer
@@ -199,7 +204,8 @@ public:
     Status<NegotiationError> set_local_ssrc(TransceiverId id, uint32_t ssrc, std::string cname);
     // Every transceiver, in creation order (W3C getTransceivers()).
     const std::vector<TransceiverState>& transceivers() const { return transceivers_; }
-    // The audio sections of the latest completed (or pranswered) negotiation.
+    // The audio sections of the latest completed (or pranswered) negotiation: one per
+    // transceiver whose section both sides accepted with Opus, in creation order.
     std::vector<NegotiatedAudio> negotiated_audio() const;
     // W3C "check if negotiation is needed", for transceivers: one without a mid, a direction
     // or msid that differs from the current local description, or a stop not yet negotiated.
