@@ -43,8 +43,9 @@ constexpr Duration kMaxDtmfDuration = Duration::millis(6000);
 // echoed LSRs are compared), this one keeps LSR != 0 ("no SR yet").
 constexpr uint64_t kNtpEpochSeconds = 3900000000ull;
 
+// Clock units from `from` to `to`, never negative (a caller's clock that steps back counts as 0).
 int64_t units_between(Timestamp from, Timestamp to, uint32_t rate) {
-    return (to - from).as_micros() * rate / 1000000;
+    return std::max<int64_t>(0, (to - from).as_micros()) * rate / 1000000;
 }
 
 // 32.32 fixed point NTP (RFC 3550 4) for a point on the caller's monotonic clock.
@@ -363,7 +364,10 @@ struct MediaSession::Impl {
         for (const auto& p : *compound) {
             if (const auto* sr = std::get_if<rtp::SenderReport>(&p)) {
                 for (auto& [id, t] : transceivers) {
-                    if (!t.receive || t.receive->ssrc != sr->ssrc) continue;
+                    if (!t.receive) continue;
+                    const auto& ssrcs = t.receive->config.remote_ssrcs;
+                    if (t.receive->ssrc != sr->ssrc && std::find(ssrcs.begin(), ssrcs.end(), sr->ssrc) == ssrcs.end())
+                        continue;
                     t.receive->lsr = compact_ntp(sr->ntp_timestamp);
                     t.receive->lsr_arrival = now;
                 }

@@ -220,6 +220,7 @@ void check_dtmf_call(uint32_t te_rate) {
     auto in_z = p.z.inbound_stats(0).value();
     CHECK(in_z.dtmf_events_received == 2);
     CHECK(in_z.packets_lost == 0);  // the telephone-event packets fill the audio's sequence
+    CHECK(in_z.concealed_samples == 0);  // ... and the jitter buffer plays their slots, not PLC
     auto out_a = p.a.outbound_stats(0).value();
     CHECK(out_a.dtmf_events_sent == 2);
     CHECK(out_a.frames_dropped > 100);  // ~2.2 s of audio held back for the tones
