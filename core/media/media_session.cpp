@@ -125,6 +125,13 @@ struct Transceiver {
     std::optional<ReceiveStream> receive;
 };
 
+// The receiver counts in 48 kHz units whatever the PT's rate (see DtmfRateGuess).
+dtmf::DtmfReceiverConfig dtmf_receiver_config() {
+    dtmf::DtmfReceiverConfig c;
+    c.clock_rate = 48000;
+    return c;
+}
+
 std::optional<dtmf::DtmfSender> make_dtmf_sender(const AudioSendConfig& config) {
     if (!config.dtmf_payload_type) return std::nullopt;
     dtmf::DtmfSenderConfig c;
@@ -252,9 +259,23 @@ struct MediaSession::Impl {
 
     static ReceiveStream* learn(ReceiveStream& r, uint32_t ssrc) {
         if (r.ssrc != ssrc) {
-            // A new source (the remote replaced its sender): its sequence space starts over.
+            // A new source (the remote replaced its sender): its sequence space starts over,
+            // so the jitter buffer and the RFC 4733 receiver do too.
+            if (r.ssrc) {
+                auto jitter = audio::JitterBuffer::create({});
+                auto tones = dtmf::DtmfReceiver::create(dtmf_receiver_config());
+                if (jitter && tones) {
+                    r.jitter = std::move(*jitter);
+                    r.dtmf = std::move(*tones);
+                }
+            }
             r.ssrc = ssrc;
             r.reception = ReceptionStats(kAudioClockRate);
+            // inbound-rtp stats are per SSRC: a new source is a new stats object.
+            if (r.stats.ssrc != 0) {
+                r.stats = InboundAudioStats{};
+                r.stats.mid = r.config.mid;
+            }
             r.stats.ssrc = ssrc;
             r.lsr = 0;
             r.lsr_arrival.reset();
@@ -494,9 +515,7 @@ Status<MediaError> MediaSession::configure(TransceiverId id, const std::optional
         t.receive->config = *receive;
     } else {
         auto jitter = audio::JitterBuffer::create({});
-        dtmf::DtmfReceiverConfig dc;
-        dc.clock_rate = 48000;
-        auto dtmf_rx = dtmf::DtmfReceiver::create(dc);
+        auto dtmf_rx = dtmf::DtmfReceiver::create(dtmf_receiver_config());
         if (!jitter || !dtmf_rx) return unexpected(MediaError::kUnknownTransceiver);
         ReceiveStream r{*receive, std::move(*jitter), std::move(*dtmf_rx)};
         r.stats.mid = receive->mid;

@@ -219,7 +219,7 @@ void check_dtmf_call(uint32_t te_rate) {
     CHECK(std::abs(tones[1].duration.as_millis() - 2000) <= 20);
     auto in_z = p.z.inbound_stats(0).value();
     CHECK(in_z.dtmf_events_received == 2);
-    CHECK(in_z.packets_lost == 0);  // the telephone-event packets fill the audio's sequence
+    CHECK(in_z.packets_lost == 0);       // the telephone-event packets fill the audio's sequence
     CHECK(in_z.concealed_samples == 0);  // ... and the jitter buffer plays their slots, not PLC
     auto out_a = p.a.outbound_stats(0).value();
     CHECK(out_a.dtmf_events_sent == 2);
@@ -514,6 +514,35 @@ TEST_CASE("media.session: a capture pause starts a new talkspurt: marker set, ti
     CHECK(packets[2].header.timestamp - packets[1].header.timestamp == 10 * 960);
     CHECK_FALSE(packets[1].header.marker);
     CHECK(packets[2].header.marker);
+}
+
+}  // namespace polyrtc::media
+
+namespace polyrtc::media {
+
+TEST_CASE("media.session: the remote replaces its sender (new SSRC): Z follows it and plays the new source") {
+    MediaPair p;
+    REQUIRE(p.a.configure(0, send_config("0", 1111), std::nullopt).ok());
+    REQUIRE(p.z.configure(0, std::nullopt, receive_config("0", {})).ok());
+    p.key_both();
+    audio::Samples heard;
+    const Timestamp t0 = p.now;
+    for (int k = 0; k < 150; ++k) {
+        if (k == 50) REQUIRE(p.a.configure(0, send_config("0", 2222), std::nullopt).ok());
+        p.advance_to(t0 + Duration::millis(20 * k));
+        REQUIRE(p.a.send_audio(p.now, 0, sine_frame(k < 50 ? 440 : 880, kPeak, k)).ok());
+        p.drain_both();
+        auto f = p.z.receive_audio(p.now, 0);
+        heard.insert(heard.end(), f.begin(), f.end());
+    }
+    p.advance_to(p.now + Duration::millis(100));
+    auto in = p.z.inbound_stats(0).value();
+    CHECK(in.ssrc == 2222);
+    CHECK(in.packets_lost == 0);
+    CHECK(in.packets_received == 100);  // counted for the current source
+    audio::Samples late(heard.begin() + 70 * audio::kFrameSamples, heard.end());
+    CHECK(rms(late) > kPeak / std::sqrt(2.0) * 0.7);
+    CHECK(goertzel_power(late, 880) > 0.8 * rms(late) * rms(late));
 }
 
 }  // namespace polyrtc::media
