@@ -138,13 +138,17 @@ void SessionNegotiator::write_section(SessionDescription& sd, const Section& s, 
     }
     m.port = 9;  // RFC 8829 section 5.2.1: the discard port until a candidate is chosen
     m.formats = s.formats;
+    // RFC 8829 section 5.2.1: RTP sections carry a=rtcp with the discard port (RFC 3605).
+    if (s.kind == SectionKind::kAudio) m.add("rtcp", "9 IN IP4 0.0.0.0");
     m.add("ice-ufrag", ice.ufrag);
     m.add("ice-pwd", ice.pwd);
     m.add("ice-options", "trickle");
     m.add("fingerprint", config_.fingerprint.to_sdp());
     m.add("setup", to_string(setup));
     m.add("mid", s.mid);
-    if (s.kind == SectionKind::kDatachannel) {
+    if (s.kind == SectionKind::kAudio) {
+        write_audio_section(m, s.audio, s.direction, s.sender);
+    } else if (s.kind == SectionKind::kDatachannel) {
         m.add("sctp-port", std::to_string(config_.sctp_port));
         m.add("max-message-size", std::to_string(config_.max_message_size));
     } else {
@@ -180,18 +184,27 @@ std::string SessionNegotiator::finish(SessionDescription sd) {
     return sd.to_string();
 }
 
-std::vector<SessionNegotiator::Section> SessionNegotiator::sections_of(const SessionDescription& sd) const {
+std::vector<SessionNegotiator::Section> SessionNegotiator::sections_of(const SessionDescription& base) const {
     std::vector<Section> out;
-    for (const auto& m : sd.media) {
+    for (const auto& m : base.media) {
         Section s;
         s.mid = std::string(m.mid().value_or(""));
         s.media = m.media;
         s.protocol = m.protocol;
         s.formats = m.formats;
+        s.kind = SectionKind::kRejected;
         if (!m.rejected() && m.is_datachannel()) {
             s.kind = m.protocol == "DTLS/SCTP" ? SectionKind::kLegacyDatachannel : SectionKind::kDatachannel;
-        } else {
-            s.kind = SectionKind::kRejected;
+        } else if (const TransceiverState* t = transceiver_with_mid(s.mid);
+                   t != nullptr && !m.rejected() && !t->stopping && !t->stopped) {
+            // Our own section: it reads back, and its payload types stay those negotiated.
+            if (auto formats = read_audio_formats(m)) {
+                s.kind = SectionKind::kAudio;
+                s.transceiver = t->id;
+                s.direction = t->direction;
+                s.audio = *formats;
+                s.sender = sender_of(*t);
+            }
         }
         out.push_back(std::move(s));
     }
@@ -202,21 +215,40 @@ Result<std::string, NegotiationError> SessionNegotiator::create_offer(crypto::Cs
                                                                       const OfferOptions& options) {
     if (state_ == SignalingState::kClosed) return error(JsepError::kInvalidStateError, "createOffer: closed");
     // RFC 8829 section 5.2.2: keep every m= section of the current local description, in
-    // order, with its mid; add a data channel section if none is active.
+    // order, with its mid; then a section for each transceiver without one (5.2.1), then a
+    // data channel section if none is active.
     std::vector<Section> sections;
     if (const SessionDescription* base = local_description()) sections = sections_of(*base);
-    bool has_datachannel = std::any_of(sections.begin(), sections.end(),
-                                       [](const Section& s) { return s.kind != SectionKind::kRejected; });
-    if (!has_datachannel) {
-        Section s;
-        s.kind = SectionKind::kDatachannel;
+    auto next_mid = [&] {
         for (size_t n = 0;; ++n) {
             std::string mid = std::to_string(n);
-            if (std::none_of(sections.begin(), sections.end(), [&](const Section& x) { return x.mid == mid; })) {
-                s.mid = mid;
-                break;
-            }
+            bool used = std::any_of(sections.begin(), sections.end(), [&](const Section& x) { return x.mid == mid; }) ||
+                        std::any_of(transceivers_.begin(), transceivers_.end(),
+                                    [&](const TransceiverState& t) { return t.mid == mid; });
+            if (!used) return mid;
         }
+    };
+    last_created_offer_mids_.clear();
+    for (const auto& t : transceivers_) {
+        if (t.mid || t.stopping || t.stopped) continue;
+        Section s;
+        s.mid = next_mid();
+        s.kind = SectionKind::kAudio;
+        s.media = "audio";
+        s.protocol = "UDP/TLS/RTP/SAVPF";
+        s.transceiver = t.id;
+        s.direction = t.direction;
+        s.sender = sender_of(t);
+        last_created_offer_mids_.emplace_back(t.id, s.mid);
+        sections.push_back(std::move(s));
+    }
+    bool has_datachannel = std::any_of(sections.begin(), sections.end(), [](const Section& s) {
+        return s.kind == SectionKind::kDatachannel || s.kind == SectionKind::kLegacyDatachannel;
+    });
+    if (!has_datachannel && options.datachannel) {
+        Section s;
+        s.kind = SectionKind::kDatachannel;
+        s.mid = next_mid();
         sections.push_back(std::move(s));
     }
     std::vector<std::string> bundle;
@@ -240,7 +272,9 @@ Result<std::string, NegotiationError> SessionNegotiator::create_answer(crypto::C
     }
     const SessionDescription& offer = *pending_remote_;
     std::vector<Section> sections;
-    std::optional<size_t> accepted;
+    std::optional<size_t> accepted;  // the first accepted section: it carries the transport
+    bool datachannel = false;
+    auto offered_group = offer.bundle_group();
     for (size_t i = 0; i < offer.media.size(); ++i) {
         const MediaDescription& m = offer.media[i];
         Section s;
@@ -249,16 +283,41 @@ Result<std::string, NegotiationError> SessionNegotiator::create_answer(crypto::C
         s.protocol = m.protocol;
         s.formats = m.formats;
         s.kind = SectionKind::kRejected;
-        if (!accepted && !m.rejected() && m.is_datachannel()) {
+        if (!datachannel && !m.rejected() && m.is_datachannel()) {
             s.kind = m.protocol == "DTLS/SCTP" ? SectionKind::kLegacyDatachannel : SectionKind::kDatachannel;
-            accepted = i;
+            datachannel = true;
+        } else if (const TransceiverState* t = transceiver_with_mid(s.mid);
+                   t != nullptr && !m.rejected() && m.media == "audio" && !t->stopping && !t->stopped) {
+            if (auto formats = read_audio_formats(m)) {
+                // RFC 3264 section 6.1 / RFC 8829 section 5.3.1: what we want, limited by the
+                // offer read from the other side (offer sendonly -> at most recvonly).
+                Direction offered = section_direction(m);
+                s.kind = SectionKind::kAudio;
+                s.transceiver = t->id;
+                s.direction = make_direction(has_send(t->direction) && has_recv(offered),
+                                             has_recv(t->direction) && has_send(offered));
+                s.audio = *formats;
+                s.sender = sender_of(*t);
+            }
         }
+        // We run one transport (RFC 8843): an accepted section must be in the offer's BUNDLE
+        // group, or be the only one accepted when the offer has no group.
+        if (s.kind != SectionKind::kRejected) {
+            bool bundled = offered_group ? std::find(offered_group->mids.begin(), offered_group->mids.end(), s.mid) !=
+                                               offered_group->mids.end()
+                                         : !accepted;
+            if (!bundled) {
+                if (s.kind != SectionKind::kAudio) datachannel = false;
+                s.kind = SectionKind::kRejected;
+            }
+        }
+        if (s.kind != SectionKind::kRejected && !accepted) accepted = i;
         sections.push_back(std::move(s));
     }
     // RFC 8843 section 7.3: the answer's BUNDLE group holds the accepted mids of the offer's.
     std::vector<std::string> bundle;
-    if (auto group = offer.bundle_group()) {
-        for (const auto& mid : group->mids) {
+    if (offered_group) {
+        for (const auto& mid : offered_group->mids) {
             auto it = std::find_if(sections.begin(), sections.end(), [&](const Section& s) { return s.mid == mid; });
             if (it != sections.end() && it->kind != SectionKind::kRejected) bundle.push_back(mid);
         }
@@ -322,6 +381,7 @@ void SessionNegotiator::rollback() {
     pending_remote_.reset();
     local_ice_ = negotiated_local_ice_;
     state_ = SignalingState::kStable;
+    restore_transceivers();
 }
 
 Status<NegotiationError> SessionNegotiator::apply(bool remote, SdpType type, std::string_view sdp) {
@@ -388,15 +448,30 @@ Status<NegotiationError> SessionNegotiator::apply(bool remote, SdpType type, std
 
     any_description_ = true;
     if (type == SdpType::kOffer) {
+        // W3C 4.4.1.5: rollback restores the transceivers as they were before this offer.
+        if (!transceivers_before_offer_) transceivers_before_offer_ = transceivers_;
         (remote ? pending_remote_ : pending_local_) = std::move(sd);
         (remote ? pending_remote_type_ : pending_local_type_) = SdpType::kOffer;
-        if (!remote) local_ice_ = created_ice;
+        if (remote) {
+            associate_remote_offer(*pending_remote_);
+            update_remote_senders(*pending_remote_);
+        } else {
+            local_ice_ = created_ice;
+            for (const auto& [id, mid] : last_created_offer_mids_) {
+                TransceiverState* t = find_transceiver(id);
+                if (t != nullptr && !t->mid && !t->stopped) t->mid = mid;
+            }
+        }
         state_ = remote ? SignalingState::kHaveRemoteOffer : SignalingState::kHaveLocalOffer;
     } else if (type == SdpType::kPranswer) {
         (remote ? pending_remote_ : pending_local_) = std::move(sd);
         (remote ? pending_remote_type_ : pending_local_type_) = SdpType::kPranswer;
         if (!remote) local_ice_ = created_ice;
         state_ = remote ? SignalingState::kHaveRemotePranswer : SignalingState::kHaveLocalPranswer;
+        if (remote) update_remote_senders(*pending_remote_);
+        if (pending_local_ && pending_remote_) {
+            update_current_directions(*pending_local_, *pending_remote_, !remote, false);
+        }
     } else {  // answer
         if (remote) {
             current_remote_ = std::move(sd);
@@ -413,6 +488,10 @@ Status<NegotiationError> SessionNegotiator::apply(bool remote, SdpType type, std
         pending_local_.reset();
         pending_remote_.reset();
         state_ = SignalingState::kStable;
+        if (remote) update_remote_senders(*current_remote_);
+        if (current_local_ && current_remote_)
+            update_current_directions(*current_local_, *current_remote_, !remote, true);
+        transceivers_before_offer_.reset();
         on_negotiation_complete(remote);
     }
     return {};
@@ -485,9 +564,12 @@ Status<NegotiationError> SessionNegotiator::check_answer_matches_offer(const Ses
 std::optional<size_t> SessionNegotiator::transport_index(const SessionDescription& local,
                                                          const SessionDescription& remote) const {
     if (local.media.size() != remote.media.size()) return std::nullopt;
+    // The first section both sides accepted, of a kind we run: every one is BUNDLEd onto it.
     for (size_t i = 0; i < local.media.size(); ++i) {
-        if (!local.media[i].rejected() && !remote.media[i].rejected() && local.media[i].is_datachannel() &&
-            remote.media[i].is_datachannel()) {
+        const auto& l = local.media[i];
+        const auto& r = remote.media[i];
+        if (l.rejected() || r.rejected()) continue;
+        if ((l.is_datachannel() && r.is_datachannel()) || (l.media == "audio" && r.media == "audio" && l.is_rtp())) {
             return i;
         }
     }
@@ -510,10 +592,11 @@ void SessionNegotiator::on_negotiation_complete(bool local_was_offerer) {
     if (!ice_controlling_ || local_restarted) ice_controlling_ = controlling_now;
 }
 
-std::optional<NegotiatedTransport> SessionNegotiator::negotiated() const {
-    const SessionDescription* local = nullptr;
-    const SessionDescription* remote = nullptr;
-    bool local_offered = local_offered_last_;
+bool SessionNegotiator::negotiated_pair(const SessionDescription*& local, const SessionDescription*& remote,
+                                        bool& local_offered) const {
+    local = nullptr;
+    remote = nullptr;
+    local_offered = local_offered_last_;
     switch (state_) {
         case SignalingState::kHaveLocalPranswer:
             local = pending_local_ ? &*pending_local_ : nullptr;
@@ -530,7 +613,14 @@ std::optional<NegotiatedTransport> SessionNegotiator::negotiated() const {
             remote = current_remote_ ? &*current_remote_ : nullptr;
             break;
     }
-    if (local == nullptr || remote == nullptr) return std::nullopt;
+    return local != nullptr && remote != nullptr;
+}
+
+std::optional<NegotiatedTransport> SessionNegotiator::negotiated() const {
+    const SessionDescription* local = nullptr;
+    const SessionDescription* remote = nullptr;
+    bool local_offered = false;
+    if (!negotiated_pair(local, remote, local_offered)) return std::nullopt;
     auto index = transport_index(*local, *remote);
     if (!index) return std::nullopt;
     size_t i = *index;
@@ -560,9 +650,16 @@ std::optional<NegotiatedTransport> SessionNegotiator::negotiated() const {
     if (state_ == SignalingState::kHaveLocalPranswer || state_ == SignalingState::kHaveRemotePranswer) {
         t.ice_controlling = controlling_now;
     }
-    t.local_sctp_port = lm.sctp_port().value_or(lm.sctpmap() ? lm.sctpmap()->port : config_.sctp_port);
-    t.remote_sctp_port = rm.sctp_port().value_or(rm.sctpmap() ? rm.sctpmap()->port : 5000);
-    t.remote_max_message_size = rm.max_message_size().value_or(65536);
+    for (size_t d = 0; d < local->media.size(); ++d) {
+        const MediaDescription& ld = local->media[d];
+        const MediaDescription& rd = remote->media[d];
+        if (ld.rejected() || rd.rejected() || !ld.is_datachannel() || !rd.is_datachannel()) continue;
+        t.datachannel = true;
+        t.local_sctp_port = ld.sctp_port().value_or(ld.sctpmap() ? ld.sctpmap()->port : config_.sctp_port);
+        t.remote_sctp_port = rd.sctp_port().value_or(rd.sctpmap() ? rd.sctpmap()->port : 5000);
+        t.remote_max_message_size = rd.max_message_size().value_or(65536);
+        break;
+    }
     for (const auto& mid : t.bundle_mids) {
         auto j = remote->find_mid(mid);
         if (!j) continue;

@@ -9,12 +9,12 @@
 // ice-ufrag/pwd) comes from the Csprng passed in.
 //
 // Media model. A description is a list of m= sections in a fixed order (RFC 8829 section
-// 5.2.2: subsequent offers keep every m= section, in order, with its mid). Today the only
-// section we accept is the data channel (m=application UDP/DTLS/SCTP webrtc-datachannel,
-// or the legacy DTLS/SCTP + a=sctpmap form); audio/video sections in a remote offer are
-// answered as rejected (port 0) and kept rejected in our later offers. Adding audio means
-// adding a SectionKind and its offer/answer writers; the state machine and transport
-// extraction are kind-independent (one BUNDLEd transport, RFC 8843).
+// 5.2.2: subsequent offers keep every m= section, in order, with its mid). We accept the data
+// channel (m=application UDP/DTLS/SCTP webrtc-datachannel, or the legacy DTLS/SCTP +
+// a=sctpmap form) and audio (one m=audio per transceiver: Opus, telephone-event, rtcp-mux,
+// see audio_section.hpp); video and anything else in a remote offer is answered rejected
+// (port 0) and kept rejected in our later offers. Every accepted section shares one BUNDLEd
+// transport (RFC 8843).
 //
 // Errors carry the name of the DOMException (or RTCError) the W3C API rejects with, checked
 // in the spec's order: closed -> InvalidStateError; rollback in stable/pranswer states ->
@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/common/result.hpp"
@@ -36,6 +37,7 @@
 #include "core/dtls/fingerprint.hpp"
 #include "core/dtls/role.hpp"
 #include "core/ice/credentials.hpp"
+#include "core/sdp/audio_section.hpp"
 #include "core/sdp/candidate.hpp"
 #include "core/sdp/session_description.hpp"
 #include "core/sdp/transceiver.hpp"
@@ -93,6 +95,9 @@ struct NegotiatorConfig {
 
 struct OfferOptions {
     bool ice_restart = false;  // RTCOfferOptions.iceRestart
+    // Offer a data channel section when none exists yet. The peer passes true iff data
+    // channels exist or no transceiver does (an offer needs at least one section).
+    bool datachannel = true;
 };
 
 // RTCIceCandidateInit.
@@ -177,23 +182,36 @@ public:
     void add_local_end_of_candidates();
 
     // --- transceivers (audio; RFC 8829 sections 5.2 and 5.3, W3C webrtc-pc section 5.4)
+    // Calls naming an unknown TransceiverId fail with OperationError.
     // W3C addTransceiver()/addTrack(): a transceiver not yet associated with an m= section;
-    // the next offer gives it one (or a remote offer's new audio section, for addTrack's).
-    // InvalidStateError when closed.
+    // the next offer gives it one (or a remote offer's new audio section, for addTrack's:
+    // any transceiver not created_by_remote whose direction sends). InvalidStateError when
+    // closed; TypeError for a kind other than "audio" or ids a=msid/a=ssrc cannot carry
+    // (whitespace, longer than 64, "-").
     Result<TransceiverId, NegotiationError> add_transceiver(const TransceiverInit& init);
     // W3C transceiver.direction = direction. InvalidStateError when the transceiver is stopping/stopped.
     Status<NegotiationError> set_direction(TransceiverId id, Direction direction);
     // What a=msid says about the sender: replaceTrack/removeTrack/setStreams (empty track_id:
     // no track).
     Status<NegotiationError> set_sender(TransceiverId id, std::string track_id, std::vector<std::string> stream_ids);
-    // W3C transceiver.stop(): the next offer or answer rejects its section (port 0).
+    // W3C transceiver.stop(): the next offer or answer rejects its section (port 0); when that
+    // negotiation completes the transceiver is `stopped`. One never in a description is
+    // stopped at once. Stopped transceivers stay in transceivers() (the peer hides them).
     Status<NegotiationError> stop_transceiver(TransceiverId id);
+    // Our SSRC and CNAME for a transceiver, for one a remote offer created (it starts with
+    // ssrc 0, which writes no a=ssrc lines). New transceivers are the ones whose ids the peer
+    // has not seen: ids only grow, and transceivers() keeps creation order.
+    Status<NegotiationError> set_local_ssrc(TransceiverId id, uint32_t ssrc, std::string cname);
     // Every transceiver, in creation order (W3C getTransceivers()).
     const std::vector<TransceiverState>& transceivers() const { return transceivers_; }
-    // The audio sections of the latest completed (or pranswered) negotiation.
+    // The audio sections of the latest completed (or pranswered) negotiation: one per
+    // transceiver whose section both sides accepted with Opus, in creation order.
     std::vector<NegotiatedAudio> negotiated_audio() const;
     // W3C "check if negotiation is needed", for transceivers: one without a mid, a direction
     // or msid that differs from the current local description, or a stop not yet negotiated.
+    // False outside stable (the spec re-checks when the state returns to stable). The msid
+    // check compares stream ids and the presence of a track, not track ids: replaceTrack does
+    // not need negotiation (W3C), while giving a trackless sender a track does (a=msid appears).
     bool transceivers_need_negotiation() const;
 
     // W3C restartIce(): the next offer gets new ICE credentials.
@@ -214,8 +232,8 @@ public:
     std::optional<SdpType> remote_type() const;
 
     // Parameters of the latest negotiation whose answer (or pranswer) is applied, for the
-    // ICE agent, DTLS endpoint and SCTP association. nullopt before that, or when no data
-    // channel section was accepted.
+    // ICE agent, DTLS endpoint and SCTP association. nullopt before that, or when no section
+    // (audio or data) was accepted. `datachannel` says whether the SCTP fields mean anything.
     std::optional<NegotiatedTransport> negotiated() const;
 
     const std::string& session_id() const { return session_id_; }
@@ -226,6 +244,7 @@ private:
     enum class SectionKind {
         kDatachannel,        // UDP/DTLS/SCTP webrtc-datachannel
         kLegacyDatachannel,  // DTLS/SCTP <port> + a=sctpmap
+        kAudio,              // a transceiver's m=audio
         kRejected,           // anything else, written with port 0
     };
     // One m= section of the negotiation, in m-line order.
@@ -235,6 +254,12 @@ private:
         std::string media = "application";
         std::string protocol = "UDP/DTLS/SCTP";
         std::vector<std::string> formats = {"webrtc-datachannel"};
+        // kAudio: the transceiver, the direction written, and the codecs (ours in an offer,
+        // the offer's PTs in an answer).
+        TransceiverId transceiver = 0;
+        Direction direction = Direction::kSendrecv;
+        AudioFormats audio;
+        AudioSender sender;
     };
 
     Status<NegotiationError> apply(bool remote, SdpType type, std::string_view sdp);
@@ -247,13 +272,34 @@ private:
     SessionDescription build_description(const std::vector<Section>& sections, const std::vector<std::string>& bundle,
                                          Setup setup, const IceCredentials& ice) const;
     void write_section(SessionDescription& sd, const Section& s, Setup setup, const IceCredentials& ice) const;
-    std::vector<Section> sections_of(const SessionDescription& sd) const;
+    // The sections our next offer keeps from `base` (RFC 8829 section 5.2.2).
+    std::vector<Section> sections_of(const SessionDescription& base) const;
+    const TransceiverState* transceiver_with_mid(std::string_view mid) const;
+    static AudioSender sender_of(const TransceiverState& t);
     std::string finish(SessionDescription sd);  // sets o= version, returns text
     std::optional<size_t> transport_index(const SessionDescription& local, const SessionDescription& remote) const;
+    // The descriptions of the latest answered (or pranswered) negotiation, and whether we offered it.
+    bool negotiated_pair(const SessionDescription*& local, const SessionDescription*& remote,
+                         bool& local_offered) const;
+    TransceiverState* find_transceiver(TransceiverId id);
+    TransceiverState* transceiver_with_mid(std::string_view mid);
+    // W3C 4.4.1.5 for a remote offer: associate each new acceptable audio section with an
+    // addTrack transceiver, or create a recvonly one.
+    void associate_remote_offer(const SessionDescription& offer);
+    // remote_stream_ids / remote_track_id / remote_sending from a remote description.
+    void update_remote_senders(const SessionDescription& remote);
+    // current_direction after an answer or pranswer; `final`: an answer (rejected -> stopped).
+    void update_current_directions(const SessionDescription& local, const SessionDescription& remote,
+                                   bool local_is_answer, bool final);
+    void restore_transceivers();  // rollback
 
     NegotiatorConfig config_;
     std::vector<TransceiverState> transceivers_;
     TransceiverId next_transceiver_id_ = 1;
+    // Transceivers as they were before the pending offer was applied (for rollback).
+    std::optional<std::vector<TransceiverState>> transceivers_before_offer_;
+    // The mids the last created offer gives transceivers; setLocalDescription(offer) associates them.
+    std::vector<std::pair<TransceiverId, std::string>> last_created_offer_mids_;
     SignalingState state_ = SignalingState::kStable;
     std::string session_id_;
     bool any_description_ = false;

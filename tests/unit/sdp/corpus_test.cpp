@@ -51,7 +51,7 @@ TEST_CASE("sdp.corpus: every captured and hand-written description parses and re
         CHECK(SessionDescription::parse(sd->to_string()).value() == *sd);
         ++count;
     }
-    CHECK(count == 35);
+    CHECK(count == 36);
 }
 
 TEST_CASE("sdp.corpus: Chromium's data channel offer yields the typed values WebRTC needs") {

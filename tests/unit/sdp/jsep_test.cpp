@@ -184,36 +184,42 @@ TEST_CASE("sdp.jsep: the answers Chromium accepted are exactly what the negotiat
     CHECK(av.answer() == corpus::kPolyrtcAnswerToChromiumAudioDatachannelOffer);
 }
 
-TEST_CASE("sdp.jsep: Z rejects Chromium's audio section with port 0 and accepts the data channel") {
+TEST_CASE("sdp.jsep: Z accepts Chromium's audio section (a recvonly transceiver) and the data channel") {
     Peer z("Z");
     require_ok(z.n.set_remote(SdpType::kOffer, corpus::kChromiumAudioDatachannelOffer));
     auto sd = SessionDescription::parse(z.answer()).value();
     REQUIRE(sd.media.size() == 2);
     CHECK(sd.media[0].media == "audio");
-    CHECK(sd.media[0].rejected());
+    CHECK(!sd.media[0].rejected());
     CHECK(sd.media[0].mid() == "0");
     CHECK(sd.media[0].protocol == "UDP/TLS/RTP/SAVPF");
+    CHECK(sd.media[0].direction() == Direction::kRecvonly);  // Z has no track to send
     CHECK(sd.media[1].is_datachannel());
     CHECK(!sd.media[1].rejected());
     CHECK(sd.media[1].mid() == "1");
-    CHECK(sd.bundle_group()->mids == std::vector<std::string>{"1"});
+    CHECK(sd.bundle_group()->mids == std::vector<std::string>{"0", "1"});
     require_ok(z.n.set_local(SdpType::kAnswer, sd.to_string()));
     auto t = z.n.negotiated();
     REQUIRE(t);
-    CHECK(t->mid == "1");
-    CHECK(t->mline_index == 1);
-    // A candidate for the rejected audio section is ignored, as the spec says for stopped transceivers.
+    CHECK(t->mid == "0");  // the first accepted section carries the BUNDLE transport
+    CHECK(t->mline_index == 0);
+    CHECK(t->datachannel);
+    CHECK(t->remote_sctp_port == 5000);
+    CHECK(t->remote_max_message_size == 262144u);
+    // A candidate for the audio section now feeds the shared transport.
     auto r =
         z.n.add_remote_candidate({"candidate:1 1 udp 100 192.0.2.1 5000 typ host", "0", std::nullopt, std::nullopt});
     REQUIRE(r.ok());
-    CHECK(r->kind == RemoteCandidateOutcome::Kind::kIgnored);
-    // A later offer from Z keeps both sections in order; audio stays rejected.
+    CHECK(r->kind == RemoteCandidateOutcome::Kind::kCandidate);
+    // A later offer from Z keeps both sections in order, audio still recvonly.
     auto reoffer = SessionDescription::parse(z.offer()).value();
     REQUIRE(reoffer.media.size() == 2);
-    CHECK(reoffer.media[0].rejected());
+    CHECK(!reoffer.media[0].rejected());
     CHECK(reoffer.media[0].mid() == "0");
+    CHECK(reoffer.media[0].direction() == Direction::kRecvonly);
     CHECK(reoffer.media[1].mid() == "1");
     CHECK(reoffer.media[1].setup() == Setup::kActpass);
+    CHECK(reoffer.bundle_group()->mids == std::vector<std::string>{"0", "1"});
 }
 
 TEST_CASE("sdp.jsep: A processes real Firefox 153's answer to our golden offer") {
@@ -257,12 +263,21 @@ TEST_CASE("sdp.jsep: Z answers real Firefox 153 offers, follows its ICE restart,
     CHECK(r.local_ice != t.local_ice);
     CHECK(r.dtls_role == DtlsRole::kClient);
 
+    // Firefox's audio: Opus at its PT 109, telephone-event/8000 at 101, its extmap ids.
     Peer y("Y");
     require_ok(y.n.set_remote(SdpType::kOffer, corpus::kFirefoxAudioDatachannelOffer));
     auto sd = SessionDescription::parse(y.answer()).value();
-    CHECK(sd.media[0].rejected());
+    CHECK(!sd.media[0].rejected());
+    CHECK(sd.media[0].formats == std::vector<std::string>{"109", "101"});
+    CHECK(sd.media[0].rtpmap(109)->encoding_name == "opus");
+    CHECK(sd.media[0].rtpmap(101)->clock_rate == 8000u);
+    auto extmaps = sd.media[0].extmaps();
+    REQUIRE(extmaps.size() == 2);
+    CHECK(extmaps[0].id == 1);
+    CHECK(extmaps[1].id == 3);
+    CHECK(extmaps[1].uri == kMidExtensionUri);
     CHECK(sd.media[1].mid() == "1");
-    CHECK(sd.bundle_group()->mids == std::vector<std::string>{"1"});
+    CHECK(sd.bundle_group()->mids == std::vector<std::string>{"0", "1"});
 }
 
 TEST_CASE("sdp.jsep: Z answers a Firefox-shaped offer with session-level fingerprint and candidates") {
@@ -325,24 +340,33 @@ TEST_CASE("sdp.jsep: a legacy DTLS/SCTP + a=sctpmap offer is answered in the sam
     CHECK(t->remote_max_message_size == 65536u);  // RFC 8841 default when absent
 }
 
-TEST_CASE("sdp.jsep: an offer with no data channel is answered with every section rejected") {
+TEST_CASE("sdp.jsep: an audio+video offer without data channel: audio accepted, video rejected") {
     Peer z("Z");
     std::string offer = std::string(corpus::kChromiumAudioVideoOffer);
     require_ok(z.n.set_remote(SdpType::kOffer, offer));
     auto answer = SessionDescription::parse(z.answer()).value();
     REQUIRE(answer.media.size() == 2);
-    CHECK(answer.media[0].rejected());
+    CHECK(!answer.media[0].rejected());
     CHECK(answer.media[1].rejected());
-    CHECK(!answer.bundle_group());
+    CHECK(answer.bundle_group()->mids == std::vector<std::string>{"0"});
     CHECK(answer.media[1].mid() == "1");
     require_ok(z.n.set_local(SdpType::kAnswer, answer.to_string()));
-    CHECK(!z.n.negotiated());
-    // Z's next offer keeps both rejected sections and adds a data channel with a new mid.
+    auto t = z.n.negotiated();
+    REQUIRE(t);
+    CHECK(t->mid == "0");
+    CHECK(!t->datachannel);
+    // A candidate for the rejected video section is ignored, as the spec says for stopped transceivers.
+    auto r =
+        z.n.add_remote_candidate({"candidate:1 1 udp 100 192.0.2.1 5000 typ host", "1", std::nullopt, std::nullopt});
+    REQUIRE(r.ok());
+    CHECK(r->kind == RemoteCandidateOutcome::Kind::kIgnored);
+    // Z's next offer keeps both sections (video rejected) and adds a data channel with a new mid.
     auto reoffer = SessionDescription::parse(z.offer()).value();
     REQUIRE(reoffer.media.size() == 3);
+    CHECK(reoffer.media[1].rejected());
     CHECK(reoffer.media[2].is_datachannel());
     CHECK(reoffer.media[2].mid() == "2");
-    CHECK(reoffer.bundle_group()->mids == std::vector<std::string>{"2"});
+    CHECK(reoffer.bundle_group()->mids == std::vector<std::string>{"0", "2"});
 }
 
 TEST_CASE("sdp.jsep: two polyrtc peers negotiate, roles and credentials line up") {
