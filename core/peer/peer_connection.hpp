@@ -33,8 +33,9 @@
 //     DTLS output is held until a pair is selected (RFC 7983 demux, RFC 8445 section 12);
 //   - when DTLS connects, the SRTP keys go to the media session (audio flows on the selected
 //     pair from then on) and, if a data section was negotiated, the SCTP association starts
-//     and the data channels created so far open. An audio-only call never starts SCTP. A channel created before the transport exists is known by its handle; its SCTP
-//     stream id is assigned once the DTLS role is known (W3C: even ids for the DTLS client).
+//     and the data channels created so far open. An audio-only call never starts SCTP. A channel created before the
+//     transport exists is known by its handle; its SCTP stream id is assigned once the DTLS role is known (W3C: even
+//     ids for the DTLS client).
 //
 // Failure is an event (TransportFailedEvent) and a state (connection_state() == kFailed);
 // commands keep working on what is still meaningful (close(), getters). A DTLS, SCTP or
@@ -164,11 +165,10 @@ struct TransportFailedEvent {
     std::string layer;  // "relay", "ice", "dtls", "sctp"
     std::string message;
 };
-using Event =
-    std::variant<IceCandidateEvent, IceCandidateErrorEvent, IceGatheringStateEvent, IceConnectionStateEvent,
-                 ConnectionStateEvent, DataChannelEvent, ChannelOpenEvent, ChannelMessageEvent,
-                 ChannelBufferedAmountLowEvent, ChannelClosingEvent, ChannelClosedEvent, TransportFailedEvent,
-                 NegotiationNeededEvent, DtmfReceivedEvent>;
+using Event = std::variant<IceCandidateEvent, IceCandidateErrorEvent, IceGatheringStateEvent, IceConnectionStateEvent,
+                           ConnectionStateEvent, DataChannelEvent, ChannelOpenEvent, ChannelMessageEvent,
+                           ChannelBufferedAmountLowEvent, ChannelClosingEvent, ChannelClosedEvent, TransportFailedEvent,
+                           NegotiationNeededEvent, DtmfReceivedEvent>;
 
 // addTransceiver()/addTrack() as the core takes them (after the API layer's own checks).
 struct TransceiverRequest {

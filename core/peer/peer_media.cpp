@@ -29,11 +29,11 @@ ApiError closed_media_error() {
 Result<sdp::TransceiverId, ApiError> PeerConnection::add_transceiver(Timestamp now, const TransceiverRequest& request) {
     if (closed_) return unexpected(closed_media_error());
     if (request.kind != "audio") {
-        return unexpected(ApiError{ErrorName::kNotSupportedError,
-                                   "polyrtc sends and receives audio only; a " + request.kind +
-                                       " transceiver cannot be added (docs/media.md)",
-                                   {},
-                                   {}});
+        return unexpected(ApiError{
+            ErrorName::kNotSupportedError,
+            "polyrtc sends and receives audio only; a " + request.kind + " transceiver cannot be added (docs/media.md)",
+            {},
+            {}});
     }
     sdp::TransceiverInit init;
     init.kind = request.kind;

@@ -177,6 +177,7 @@ TEST_CASE("stack.media: a transceiver added after the call renegotiates; stop re
     auto second = pair.a().pc->add_transceiver(pair.now(), audio_request("track-a2"));
     REQUIRE(second.ok());
     CHECK(pair.a().pc->negotiation_needed());
+    pair.drive_until([] { return true; });  // polls the events the command queued
     CHECK_FALSE(pair.events_of<peer::NegotiationNeededEvent>(pair.a()).empty());
     negotiate(pair);
     REQUIRE(pair.signaling_errors().empty());
