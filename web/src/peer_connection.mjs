@@ -13,9 +13,19 @@ import { certificateSecret, generateCertificate } from './certificate.mjs';
 import { EngineConnection } from './engine/adapter.mjs';
 import { relayCredentials, relayEndpoint, relayTurnUrlFromIceServer } from './relay.mjs';
 import { RTCRtpSender, TransceiverRecord, kDirections, receives, sends } from './rtp_transceiver.mjs';
-import { createMediaStream, isMediaStream, isMediaStreamTrack } from './media/index.mjs';
+import {
+  addTrackToRemoteStream, createMediaStream, isMediaStream, isMediaStreamTrack, removeTrackFromRemoteStream,
+} from './media/index.mjs';
 import { queueTask, reportError } from './tasks.mjs';
 import { domException, requireArguments, toBoolean, toDictionary, toEnum, typeError } from './webidl.mjs';
+
+// Node tests (tests/js/web/) replace the Wasm engine with a scripted one: factory({onEvent})
+// returns an object with EngineConnection's surface (command, get, hold, release, close,
+// closed, bufferedAmount). Never set in a page.
+let engineFactoryForTests = null;
+export function setEngineFactoryForTests(factory) {
+  engineFactoryForTests = factory;
+}
 
 function closedError(what) {
   return domException('InvalidStateError', `${what}: the RTCPeerConnection is closed`);
@@ -122,24 +132,6 @@ function sameMembers(a, b) {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-// Fires a MediaStreamTrackEvent-shaped event (`track`) at a stream: the user agent adding
-// or removing a remote track fires addtrack/removetrack (mediacapture-main §4.3).
-function fireStreamTrackEvent(stream, type, track) {
-  let event;
-  if (typeof globalThis.MediaStreamTrackEvent === 'function') {
-    try {
-      event = new globalThis.MediaStreamTrackEvent(type, { track });
-    } catch {
-      event = null; // a native event class that refuses a stand-in track
-    }
-  }
-  if (!event) {
-    event = new Event(type);
-    Object.defineProperty(event, 'track', { value: track, enumerable: true });
-  }
-  stream.dispatchEvent(event);
-}
-
 function iceCredentials(sdp) {
   return mediaSections(sdp ?? '').map((s) => s.ufrag).filter((u) => u !== null);
 }
@@ -221,6 +213,7 @@ export class RTCPeerConnection extends BaseEventTarget {
   }
 
   async #openEngine() {
+    if (engineFactoryForTests) return this.#engineOpened(await engineFactoryForTests({ onEvent: (event) => this.#onEngineEvent(event) }));
     const certificates = this.#config.certificates.map((c) => certificateSecret(c));
     const relayServer = this.#config.iceServers.find((s) => s.urls.some((u) => /^wss?:/i.test(u)));
     const relayUrl = relayServer
@@ -245,6 +238,10 @@ export class RTCPeerConnection extends BaseEventTarget {
       onEvent: (event) => this.#onEngineEvent(event),
       onPumped: () => this.#scheduleBufferedAmountUpdate(),
     });
+    return this.#engineOpened(engine);
+  }
+
+  #engineOpened(engine) {
     if (this.#closed) {
       engine.close();
       throw closedError('RTCPeerConnection');
@@ -942,16 +939,9 @@ export class RTCPeerConnection extends BaseEventTarget {
   }
 
   #fireRemoteTrackEvents({ removeList, addList, trackEvents }) {
-    for (const [stream, track] of removeList) {
-      if (!stream.getTracks().includes(track)) continue;
-      stream.removeTrack(track);
-      fireStreamTrackEvent(stream, 'removetrack', track);
-    }
-    for (const [stream, track] of addList) {
-      if (stream.getTracks().includes(track)) continue;
-      stream.addTrack(track);
-      fireStreamTrackEvent(stream, 'addtrack', track);
-    }
+    // The user agent removing/adding a remote track fires removetrack/addtrack at the stream.
+    for (const [stream, track] of removeList) removeTrackFromRemoteStream(stream, track);
+    for (const [stream, track] of addList) addTrackToRemoteStream(stream, track);
     for (const record of trackEvents) {
       if (this.#closed) return;
       if (!record.fired) continue;
@@ -972,18 +962,8 @@ export class RTCPeerConnection extends BaseEventTarget {
     if (loose.length > 0 || this.#legacyDefaultStream) {
       this.#legacyDefaultStream ??= createMediaStream([], 'default');
       const stream = this.#legacyDefaultStream;
-      for (const track of stream.getTracks()) {
-        if (!loose.includes(track)) {
-          stream.removeTrack(track);
-          fireStreamTrackEvent(stream, 'removetrack', track);
-        }
-      }
-      for (const track of loose) {
-        if (!stream.getTracks().includes(track)) {
-          stream.addTrack(track);
-          fireStreamTrackEvent(stream, 'addtrack', track);
-        }
-      }
+      for (const track of stream.getTracks()) if (!loose.includes(track)) removeTrackFromRemoteStream(stream, track);
+      for (const track of loose) addTrackToRemoteStream(stream, track);
     }
     const live = [];
     for (const r of receiving) for (const s of r.remoteStreams) if (!live.includes(s)) live.push(s);
