@@ -333,15 +333,30 @@ export class FakeEngine {
 }
 
 // RTCPeerConnections in this process get fake engines from here on; returns the list of
-// engines made, in order.
+// engines made, in order. The factory runs inside the RTCPeerConnection constructor, so the
+// last engine in the list right after `new RTCPeerConnection()` is that connection's
+// (engineOf() finds it later).
+const engineByPc = new WeakMap();
+let lastEngine = null;
 export function useFakeEngines() {
   const engines = [];
   web.pc.setEngineFactoryForTests(async ({ onEvent }) => {
     const engine = new FakeEngine({ onEvent });
     engines.push(engine);
+    lastEngine = engine;
     return engine;
   });
   return engines;
+}
+
+export function newConnection(configuration) {
+  const pc = new web.api.RTCPeerConnection(configuration);
+  engineByPc.set(pc, lastEngine);
+  return pc;
+}
+
+export function engineOf(pc) {
+  return engineByPc.get(pc);
 }
 
 // Offer/answer between two connections (each side's promises awaited), as example 10.1 does.
