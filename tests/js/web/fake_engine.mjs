@@ -6,9 +6,24 @@
 // receiveAudio returns a frame filled with the transceiver's id, and tests inject engine
 // events (dtmfreceived) with emit(). It decides nothing the tests assert about except what
 // JSEP fixes (which transceiver an offer's m= section maps to, answer directions).
+import { after } from 'node:test';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../../support/paths.mjs';
+
+// web/src/tasks.mjs queues tasks through a MessageChannel, whose listening port keeps Node
+// running after the tests end: once they have, it is unref'd so the process can exit.
+const channels = [];
+const NodeMessageChannel = globalThis.MessageChannel;
+globalThis.MessageChannel = class extends NodeMessageChannel {
+  constructor() {
+    super();
+    channels.push(this);
+  }
+};
+after(() => {
+  for (const channel of channels) channel.port1.unref();
+});
 
 const src = (file) => pathToFileURL(path.join(repoRoot, 'web', 'src', file)).href;
 export const web = {
