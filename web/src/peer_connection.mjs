@@ -868,6 +868,9 @@ export class RTCPeerConnection extends BaseEventTarget {
   // Returns what to fire once signalingstatechange has fired.
   #applyTransceivers(source) {
     const result = { removeList: [], addList: [], trackEvents: [] };
+    // A call without audio (data channels only) has no transceivers to mirror.
+    const descriptions = [this.#currentLocalDescription, this.#pendingLocalDescription, this.#currentRemoteDescription, this.#pendingRemoteDescription];
+    if (this.#transceivers.length === 0 && !descriptions.some((d) => d && /^m=audio /m.test(d.sdp))) return result;
     let list;
     try {
       list = this.#engine.command('transceivers');

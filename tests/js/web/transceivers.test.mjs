@@ -82,7 +82,7 @@ test('addTrack reuses the recvonly transceiver a remote offer made; the answer s
   stopAll(ma, mz);
 });
 
-test('after setRemoteDescription: signalingstatechange, addtrack, track, addstream, then the promise; streams are reused by id', async () => {
+test('after setRemoteDescription: signalingstatechange, track (per transceiver), addstream (per stream), then the promise', async () => {
   const a = newConnection();
   const z = newConnection();
   const mic = await web.media.getUserMedia({ audio: true });
@@ -114,6 +114,32 @@ test('after setRemoteDescription: signalingstatechange, addtrack, track, addstre
   a.close();
   z.close();
   stopAll(mic, second);
+});
+
+test('a track added to a received stream by renegotiation: addtrack on the stream and a track event, no second addstream', async () => {
+  const a = newConnection();
+  const z = newConnection();
+  const mic = await web.media.getUserMedia({ audio: true });
+  const more = await web.media.getUserMedia({ audio: true });
+  a.addTrack(mic.getAudioTracks()[0], mic);
+  await negotiate(a, z);
+  const [stream] = z.getRemoteStreams();
+  const seen = [];
+  stream.onaddtrack = (e) => seen.push(`addtrack:${e.track === z.getReceivers()[1]?.track}`);
+  z.ontrack = (e) => seen.push(`track:${e.streams[0] === stream}`);
+  z.onaddstream = () => seen.push('addstream');
+  let needed = 0;
+  a.onnegotiationneeded = () => needed++;
+  a.addTrack(more.getAudioTracks()[0], mic);
+  await settle();
+  assert.equal(needed, 1);
+  await negotiate(a, z);
+  assert.deepEqual(seen, ['addtrack:true', 'track:true']);
+  assert.equal(stream.getTracks().length, 2);
+  assert.deepEqual(z.getRemoteStreams(), [stream]);
+  a.close();
+  z.close();
+  stopAll(mic, more);
 });
 
 test('removeTrack: recvonly, no track, negotiationneeded; after renegotiation the far side gets removetrack and removestream', async () => {
