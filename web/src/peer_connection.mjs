@@ -434,9 +434,10 @@ export class RTCPeerConnection extends BaseEventTarget {
       const section = localSections.find((s) => s.mid === r.mid);
       // A mid the current local description does not have yet is being negotiated (not stable).
       if (!section) continue;
-      // The stream ids the m= section signals (a=msid) must be the sender's. A section with no
-      // a=msid line at all only counts as a mismatch when the sender has streams to signal.
-      if (sends(r.direction) && !sameMembers(section.msidStreams ?? [], r.streamIds)) return true;
+      // The stream ids the m= section signals (a=msid) must be the sender's. The engine writes
+      // a=msid only for a sender with a track (as Chromium does), so a sender without one has
+      // nothing to compare; otherwise this would ask for a negotiation that never settles it.
+      if (sends(r.direction) && r.track !== null && !sameMembers(section.msidStreams ?? [], r.streamIds)) return true;
       const remote = remoteSections.find((s) => s.mid === r.mid);
       if (local?.type === 'offer') {
         // The remote answer's direction is compared reversed (the peer's point of view).

@@ -221,7 +221,8 @@ export class FakeEngine {
 
   #section(t, mid, direction, rejected) {
     const lines = [`m=audio ${rejected ? 0 : 9} UDP/TLS/RTP/SAVPF 111 126`, `a=mid:${mid}`, `a=${direction}`];
-    if (t && sends(direction) && t.senderTrackId !== undefined) {
+    // As the real engine (core/sdp/audio_section.cpp): a=msid only for a sender with a track.
+    if (t && t.senderTrackId) {
       if (t.streamIds.length === 0) lines.push(`a=msid:- ${t.senderTrackId}`);
       for (const stream of t.streamIds) lines.push(`a=msid:${stream} ${t.senderTrackId}`);
     }

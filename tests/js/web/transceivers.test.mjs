@@ -271,6 +271,34 @@ test('addTransceiver and direction: kinds, init, the setter, stop(); negotiation
   z.close();
 });
 
+test('negotiation-needed settles: a sender with streams and no track, replaceTrack(null), setStreams', async () => {
+  const a = newConnection();
+  const z = newConnection();
+  const mic = await web.media.getUserMedia({ audio: true });
+  const other = await web.media.getUserMedia({ audio: true });
+  const t = a.addTransceiver('audio', { direction: 'sendrecv', streams: [mic] });
+  let needed = 0;
+  a.onnegotiationneeded = () => needed++;
+  await settle();
+  assert.equal(needed, 1);
+  await negotiate(a, z);
+  await settle();
+  assert.equal(needed, 1, 'no a=msid without a track is not a reason to negotiate again');
+  await t.sender.replaceTrack(mic.getAudioTracks()[0]);
+  await settle();
+  assert.equal(needed, 1, 'replaceTrack never asks');
+  t.sender.setStreams(other);
+  await settle();
+  assert.equal(needed, 2, 'new stream ids do');
+  await negotiate(a, z);
+  assert.match(a.localDescription.sdp, new RegExp(`a=msid:${other.id} ${mic.getAudioTracks()[0].id}`));
+  await settle();
+  assert.equal(needed, 2);
+  a.close();
+  z.close();
+  stopAll(mic, other);
+});
+
 test('createOffer({offerToReceiveAudio: true}) adds a recvonly audio transceiver when none receives', async () => {
   const pc = newConnection();
   const offer = await pc.createOffer({ offerToReceiveAudio: true });
