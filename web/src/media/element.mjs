@@ -56,6 +56,9 @@ class StandInBinding {
 
   get playing() { return this.#playing; }
 
+  // The GainNode (in polyrtc's AudioContext) the element's audio goes through, or null.
+  get output() { return this.#gain; }
+
   play() {
     this.#playing = true;
     resumeAudio();
@@ -109,8 +112,11 @@ class StandInBinding {
   }
 }
 
-export function standInBinding(element) {
-  return bindings.get(element) ?? null;
+// Where streams are stand-ins a page cannot createMediaStreamSource() them; this is the
+// AudioNode (polyrtc's AudioContext, node.context) carrying what `element` plays, for analysis,
+// or null (nothing playing, or a native stream: use createMediaStreamSource on it).
+export function elementAudioNode(element) {
+  return bindings.get(element)?.output ?? null;
 }
 
 // Installs the src/srcObject/play/pause interception on HTMLMediaElement.prototype and the

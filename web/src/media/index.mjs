@@ -11,14 +11,14 @@ import { openTrackSource } from './capture.mjs';
 import { createRemoteAudioTrack } from './playback.mjs';
 import { getUserMedia, legacyGetUserMedia, ownFunctions, hasNativeCapture } from './gum.mjs';
 import { setSyntheticAudio, syntheticAudioSettings } from './synthetic.mjs';
-import { installElementSupport } from './element.mjs';
+import { installElementSupport, elementAudioNode } from './element.mjs';
 import { resumeAudio } from './audio_context.mjs';
 import { BaseEventTarget } from '../events.mjs';
 
 export {
   MediaStream, MediaStreamTrack, MediaStreamTrackEvent, usesNativeStreams, isMediaStream, isMediaStreamTrack,
   createMediaStream, addTrackToRemoteStream, removeTrackFromRemoteStream, openTrackSource, createRemoteAudioTrack,
-  getUserMedia, legacyGetUserMedia, setSyntheticAudio, syntheticAudioSettings, resumeAudio,
+  getUserMedia, legacyGetUserMedia, setSyntheticAudio, syntheticAudioSettings, resumeAudio, elementAudioNode,
 };
 
 function define(object, name, value) {
