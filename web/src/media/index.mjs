@@ -14,6 +14,7 @@ import { setSyntheticAudio, syntheticAudioSettings } from './synthetic.mjs';
 import { installElementSupport, elementAudioNode } from './element.mjs';
 import { resumeAudio } from './audio_context.mjs';
 import { BaseEventTarget } from '../events.mjs';
+import { sourceOf } from './sources.mjs';
 
 export {
   MediaStream, MediaStreamTrack, MediaStreamTrackEvent, usesNativeStreams, isMediaStream, isMediaStreamTrack,
@@ -76,6 +77,12 @@ export function installMedia(target = globalThis, { replaceAll = false } = {}) {
   }
   defined.push(...installElementSupport(target));
   return defined;
+}
+
+// True for the video stand-in getUserMedia adds when video was asked for but cannot be
+// captured (or sent): the peer connection never sends it.
+export function isVideoStandIn(track) {
+  return sourceOf(track)?.type === 'video';
 }
 
 // For docs and tests: which capture and stream classes this page ended up with.
