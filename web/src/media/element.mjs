@@ -12,7 +12,7 @@
 // srcObject = stream works for native streams natively; for stand-in streams polyrtc plays
 // their audio tracks to AudioContext.destination while the element is "playing" (autoplay, or
 // after play() until pause()), at the element's volume, silent while muted.
-import { isMediaStream, isNativeStream } from './classes.mjs';
+import { isMediaStream } from './classes.mjs';
 import { isStandInStream, newId } from './stand_in.mjs';
 import { sourceOf } from './sources.mjs';
 import { audioContext, resumeAudio } from './audio_context.mjs';
@@ -167,7 +167,8 @@ export function installElementSupport(target) {
       bindings.set(element, new StandInBinding(element, stream));
       return;
     }
-    if (stream === null || isNativeStream(stream) || srcObjectDescriptor?.set) nativeSetSrcObject(element, stream);
+    // A native stream, null, or another srcObject value (MediaSource, Blob): the browser's.
+    nativeSetSrcObject(element, stream);
   };
 
   if (srcDescriptor?.set) {
