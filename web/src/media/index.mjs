@@ -1,8 +1,9 @@
 // polyrtc's media layer: MediaStream/MediaStreamTrack (the browser's or stand-ins), capture of
 // a track as 20 ms frames for the engine, remote audio tracks fed by the engine, getUserMedia
 // with a synthetic source where the browser cannot capture, and object URLs / src / srcObject
-// for streams. The contract with the peer connection: /work/briefs/web-contract.md, and
-// docs/media.md for what a page sees.
+// for streams. docs/media.md says what a page sees; the peer connection uses
+// openTrackSource (local tracks -> engine sendAudio), createRemoteAudioTrack (engine
+// receiveAudio -> remote tracks), createMediaStream and addTrackToRemoteStream/removeTrackFromRemoteStream.
 import {
   MediaStream, MediaStreamTrack, MediaStreamTrackEvent, usesNativeStreams, isMediaStream, isMediaStreamTrack,
   createMediaStream, addTrackToRemoteStream, removeTrackFromRemoteStream,
