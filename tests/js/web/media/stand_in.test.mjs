@@ -208,3 +208,27 @@ test('installMedia on a bare global object defines the stand-ins, getUserMedia a
   assert.deepEqual(media.installMedia(target, { replaceAll: true }), []);
   stream.getTracks()[0].stop();
 });
+
+test('URL.createObjectURL: streams get remembered blob: URLs, anything else goes to the original', async () => {
+  const calls = [];
+  class FakeURL {
+    static createObjectURL(object) { calls.push(['create', object]); return 'blob:null/native'; }
+    static revokeObjectURL(url) { calls.push(['revoke', url]); }
+  }
+  const target = { URL: FakeURL };
+  assert.deepEqual(media.installMedia(target), ['MediaStream', 'MediaStreamTrack', 'MediaStreamTrackEvent', 'URL.createObjectURL', 'URL.revokeObjectURL']);
+  assert.deepEqual(media.installMedia(target), []);
+  const stream = media.createMediaStream();
+  const a = FakeURL.createObjectURL(stream);
+  const b = FakeURL.createObjectURL(stream);
+  assert.match(a, /^blob:null\/[0-9a-f-]{36}$/);
+  assert.notEqual(a, b);
+  const blob = new Blob(['x']);
+  assert.equal(FakeURL.createObjectURL(blob), 'blob:null/native');
+  FakeURL.revokeObjectURL(a);
+  FakeURL.revokeObjectURL('blob:null/native');
+  assert.deepEqual(calls, [['create', blob], ['revoke', 'blob:null/native']]);
+  const { streamForUrl } = await import(pathToFileURL(path.join(mediaDir, 'element.mjs')).href);
+  assert.equal(streamForUrl(a), null);
+  assert.equal(streamForUrl(b), stream);
+});
