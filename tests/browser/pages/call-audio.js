@@ -7,7 +7,8 @@
 //   { rmsDbfs, peakDbfs, frequency, tonePowerDb, sampleRate }
 // where `frequency` is the strongest frequency between 100 Hz and 4 kHz (Goertzel with a Hann
 // window: a 5 Hz scan, then 0.1 Hz around the best bin) and `tonePowerDb` its power relative to
-// a full-scale sine, in dB.
+// a full-scale sine, in dB. With `frequencies` ([Hz]) it also returns powersDb: the power at each
+// of them on the same scale (a DTMF tone's two frequencies, say).
 /* exported measureAudio, audioContext */
 'use strict';
 var audioContext = null;
@@ -25,7 +26,7 @@ function goertzelPower(samples, window, rate, frequency) {
   return s1 * s1 + s2 * s2 - coeff * s1 * s2;
 }
 
-function analyseSamples(samples, rate) {
+function analyseSamples(samples, rate, frequencies) {
   var n = samples.length;
   var window = new Float32Array(n);
   var windowSum = 0;
@@ -52,7 +53,10 @@ function analyseSamples(samples, rate) {
   // A full-scale sine of amplitude 1 gives |X| = windowSum / 2 at its frequency.
   var fullScale = (windowSum / 2) * (windowSum / 2);
   var db = function (x) { return x > 0 ? Math.round(10 * Math.log10(x) * 10) / 10 : -Infinity; };
+  var powersDb = {};
+  (frequencies || []).forEach(function (f) { powersDb[f] = db(goertzelPower(samples, window, rate, f) / fullScale); });
   return {
+    powersDb: powersDb,
     rmsDbfs: db(sumSquares / n * 2), // relative to a full-scale sine's mean square (1/2)
     peakDbfs: db(peak * peak),
     frequency: Math.round(best * 10) / 10,
@@ -61,7 +65,7 @@ function analyseSamples(samples, rate) {
   };
 }
 
-function measureAudio(stream, ms) {
+function measureAudio(stream, ms, frequencies) {
   if (!audioContext) audioContext = new AudioContext({ sampleRate: 48000 });
   var ctx = audioContext;
   return ctx.resume().then(function () {
@@ -75,7 +79,7 @@ function measureAudio(stream, ms) {
       var samples = new Float32Array(analyser.fftSize);
       analyser.getFloatTimeDomainData(samples);
       source.disconnect();
-      var result = analyseSamples(samples, ctx.sampleRate);
+      var result = analyseSamples(samples, ctx.sampleRate, frequencies);
       result.contextState = ctx.state;
       return result;
     });
