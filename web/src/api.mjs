@@ -3,7 +3,12 @@ import { RTCPeerConnection, RTCStatsReport } from './peer_connection.mjs';
 import { RTCSessionDescription } from './session_description.mjs';
 import { RTCIceCandidate } from './ice_candidate.mjs';
 import { RTCDataChannel, RTCDataChannelEvent } from './data_channel.mjs';
-import { RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCError, RTCErrorEvent } from './events.mjs';
+import {
+  MediaStreamEvent, RTCDTMFReceivedEvent, RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCError, RTCErrorEvent, RTCTrackEvent,
+} from './events.mjs';
+import { RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver } from './rtp_transceiver.mjs';
+import { RTCDTMFSender, RTCDTMFToneChangeEvent } from './dtmf_sender.mjs';
+import { getUserMedia, installMedia } from './media/index.mjs';
 import { RTCCertificate } from './certificate.mjs';
 import { SignalingChannel } from './signaling_channel.mjs';
 import { setAskRelayForCredentials, setConfiguredRelay } from './relay.mjs';
@@ -12,13 +17,16 @@ import { setWasmUrl, loadCore } from './engine/loader.mjs';
 export {
   RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, RTCDataChannelEvent,
   RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport,
-  SignalingChannel,
+  RTCRtpSender, RTCRtpReceiver, RTCRtpTransceiver, RTCTrackEvent, RTCDTMFSender, RTCDTMFToneChangeEvent, MediaStreamEvent,
+  RTCDTMFReceivedEvent, SignalingChannel, getUserMedia,
 };
 
-// The globals install() may define, by name.
+// The globals install() may define, by name. (RTCDTMFReceivedEvent, polyrtc's own, is
+// exported but not installed; the media globals are installMedia()'s.)
 export const globals = {
   RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, RTCDataChannelEvent,
   RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport,
+  RTCRtpSender, RTCRtpReceiver, RTCRtpTransceiver, RTCTrackEvent, RTCDTMFSender, RTCDTMFToneChangeEvent, MediaStreamEvent,
   SignalingChannel,
 };
 
@@ -36,6 +44,9 @@ export function install({ force = false, target = globalThis } = {}) {
     Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
     installed.push(name);
   }
+  // getUserMedia (legacy and mediaDevices), MediaStream/MediaStreamTrack stand-ins where
+  // missing, URL.createObjectURL(stream) and media element src/srcObject.
+  for (const name of installMedia(target, { replaceAll })) if (!installed.includes(name)) installed.push(name);
   return installed;
 }
 

@@ -213,3 +213,86 @@ export class RTCError extends DOMException {
 }
 
 // RTCDataChannelEvent is defined with RTCDataChannel (it checks the channel's type).
+
+// The media interfaces RTCTrackEvent checks its members against, registered by
+// rtp_transceiver.mjs (importing it here would make the two modules import each other).
+const mediaTypes = { isReceiver: () => true, isTransceiver: () => true, isTrack: () => true, isStream: () => true };
+export function registerMediaTypes(types) {
+  Object.assign(mediaTypes, types);
+}
+
+function requiredMember(init, name, check, what, iface) {
+  if (init[name] === undefined) throw new TypeError(`${iface}: required member '${name}' is missing`);
+  if (!check(init[name])) throw new TypeError(`${iface}: '${name}' is not ${what}`);
+  return init[name];
+}
+
+// RTCTrackEvent (webrtc-pc §5.7): a remote track started arriving on a receiver.
+export class RTCTrackEvent extends Event {
+  #receiver;
+  #track;
+  #streams;
+  #transceiver;
+
+  constructor(type, eventInitDict) {
+    if (arguments.length < 2) throw new TypeError(`RTCTrackEvent: 2 arguments required, but only ${arguments.length} present`);
+    if (eventInitDict === null || typeof eventInitDict !== 'object') throw new TypeError('RTCTrackEvent: eventInitDict is not an object');
+    const receiver = requiredMember(eventInitDict, 'receiver', mediaTypes.isReceiver, 'an RTCRtpReceiver', 'RTCTrackEvent');
+    const track = requiredMember(eventInitDict, 'track', mediaTypes.isTrack, 'a MediaStreamTrack', 'RTCTrackEvent');
+    const transceiver = requiredMember(eventInitDict, 'transceiver', mediaTypes.isTransceiver, 'an RTCRtpTransceiver', 'RTCTrackEvent');
+    const streams = eventInitDict.streams === undefined ? [] : [...eventInitDict.streams];
+    if (!streams.every((s) => mediaTypes.isStream(s))) throw new TypeError("RTCTrackEvent: 'streams' has an element that is not a MediaStream");
+    super(type, eventInitDict);
+    this.#receiver = receiver;
+    this.#track = track;
+    this.#streams = Object.freeze(streams);
+    this.#transceiver = transceiver;
+  }
+
+  get receiver() { return this.#receiver; }
+  get track() { return this.#track; }
+  get streams() { return this.#streams; }
+  get transceiver() { return this.#transceiver; }
+}
+
+// MediaStreamEvent (the 2013 draft's addstream/removestream event, kept by browsers for
+// spec example 10.1's onaddstream): {stream}.
+export class MediaStreamEvent extends Event {
+  #stream;
+
+  constructor(type, eventInitDict = {}) {
+    if (arguments.length < 1) throw new TypeError('MediaStreamEvent: 1 argument required, but only 0 present');
+    const init = eventInitDict ?? {};
+    if (typeof init !== 'object') throw new TypeError('MediaStreamEvent: eventInitDict is not an object');
+    const stream = init.stream ?? null;
+    if (stream !== null && !mediaTypes.isStream(stream)) throw new TypeError("MediaStreamEvent: 'stream' is not a MediaStream");
+    super(type, init);
+    this.#stream = stream;
+  }
+
+  get stream() { return this.#stream; }
+}
+
+// polyrtc's non-standard `dtmf` event: a DTMF tone the peer sent, fired at the RTCRtpReceiver
+// that received it and at the RTCPeerConnection (docs/api.md). `duration` in ms.
+export class RTCDTMFReceivedEvent extends Event {
+  #tone;
+  #duration;
+  #receiver;
+  #track;
+
+  constructor(type, eventInitDict = {}) {
+    if (arguments.length < 1) throw new TypeError('RTCDTMFReceivedEvent: 1 argument required, but only 0 present');
+    const init = eventInitDict ?? {};
+    super(type, init);
+    this.#tone = `${init.tone ?? ''}`;
+    this.#duration = Number(init.duration ?? 0);
+    this.#receiver = init.receiver ?? null;
+    this.#track = init.track ?? null;
+  }
+
+  get tone() { return this.#tone; }
+  get duration() { return this.#duration; }
+  get receiver() { return this.#receiver; }
+  get track() { return this.#track; }
+}

@@ -1,7 +1,10 @@
 // RTCPeerConnection (webrtc-pc §4.4), its operations chain, the legacy callback forms (§4.4.3)
 // and the negotiation-needed flag. The protocol work is the engine's (engine/adapter.mjs); this
 // file keeps the state the spec defines in JS and the order in which things become visible.
-import { BaseEventTarget, RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, defineEventHandlers } from './events.mjs';
+import {
+  BaseEventTarget, MediaStreamEvent, RTCDTMFReceivedEvent, RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCTrackEvent,
+  defineEventHandlers,
+} from './events.mjs';
 import { RTCIceCandidate, toIceCandidateInit } from './ice_candidate.mjs';
 import { RTCSessionDescription, toLocalSessionDescriptionInit, toSessionDescriptionInit } from './session_description.mjs';
 import { RTCDataChannelEvent, channelInternals, checkDataChannelInit, toDataChannelInit } from './data_channel.mjs';
@@ -9,8 +12,20 @@ import { checkConfiguration, copyConfiguration, toConfiguration } from './config
 import { certificateSecret, generateCertificate } from './certificate.mjs';
 import { EngineConnection } from './engine/adapter.mjs';
 import { relayCredentials, relayEndpoint, relayTurnUrlFromIceServer } from './relay.mjs';
+import { RTCRtpSender, TransceiverRecord, kDirections, receives, sends } from './rtp_transceiver.mjs';
+import {
+  addTrackToRemoteStream, createMediaStream, isMediaStream, isMediaStreamTrack, removeTrackFromRemoteStream,
+} from './media/index.mjs';
 import { queueTask, reportError } from './tasks.mjs';
-import { domException, requireArguments, toBoolean, toDictionary, typeError } from './webidl.mjs';
+import { domException, requireArguments, toBoolean, toDictionary, toEnum, typeError } from './webidl.mjs';
+
+// Node tests (tests/js/web/) replace the Wasm engine with a scripted one: factory({onEvent})
+// returns an object with EngineConnection's surface (command, get, hold, release, close,
+// closed, bufferedAmount). Never set in a page.
+let engineFactoryForTests = null;
+export function setEngineFactoryForTests(factory) {
+  engineFactoryForTests = factory;
+}
 
 function closedError(what) {
   return domException('InvalidStateError', `${what}: the RTCPeerConnection is closed`);
@@ -48,21 +63,73 @@ function pickForm(args, legacyCount, what) {
   throw typeError(`${what}: ${args.length} arguments match no overload (0-1 for the promise form, ${legacyCount} for the legacy form)`);
 }
 
-// Media sections of an SDP: [{mid, ufrag, kind}] in m= line order.
+// Media sections of an SDP in m= line order: {kind, port, mid, ufrag, direction, msidStreams,
+// rtpmap, fmtp, extmap, rtcpRsize, cname}, what the negotiation-needed check and
+// getParameters() read.
 function mediaSections(sdp) {
   const sections = [];
   let sessionUfrag = null;
-  for (const line of sdp.split(/\r?\n/)) {
-    if (line.startsWith('m=')) sections.push({ kind: line.slice(2).split(' ')[0], mid: null, ufrag: null });
+  let sessionDirection = 'sendrecv';
+  for (const raw of sdp.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('m=')) {
+      const [kind, port] = line.slice(2).split(' ');
+      sections.push({
+        kind, port: Number(port), mid: null, ufrag: null, direction: null, msidStreams: null,
+        rtpmap: [], fmtp: [], extmap: [], rtcpRsize: false, cname: null,
+      });
+      continue;
+    }
     const current = sections[sections.length - 1];
-    if (line.startsWith('a=mid:') && current) current.mid = line.slice(6).trim();
+    if (/^a=(sendrecv|sendonly|recvonly|inactive)$/.test(line)) {
+      if (current) current.direction = line.slice(2);
+      else sessionDirection = line.slice(2);
+    }
     if (line.startsWith('a=ice-ufrag:')) {
       if (current) current.ufrag = line.slice(12).trim();
       else sessionUfrag = line.slice(12).trim();
     }
+    if (!current) continue;
+    if (line.startsWith('a=mid:')) current.mid = line.slice(6).trim();
+    else if (line.startsWith('a=msid:')) {
+      const stream = line.slice(7).split(' ')[0];
+      current.msidStreams ??= [];
+      if (stream !== '-' && !current.msidStreams.includes(stream)) current.msidStreams.push(stream);
+    } else if (line.startsWith('a=rtpmap:')) {
+      const m = /^a=rtpmap:(\d+) ([^/]+)\/(\d+)(?:\/(\d+))?/.exec(line);
+      if (m) current.rtpmap.push({ payloadType: Number(m[1]), name: m[2], clockRate: Number(m[3]), channels: m[4] ? Number(m[4]) : null });
+    } else if (line.startsWith('a=fmtp:')) {
+      const m = /^a=fmtp:(\d+) (.*)$/.exec(line);
+      if (m) current.fmtp.push([Number(m[1]), m[2]]);
+    } else if (line.startsWith('a=extmap:')) {
+      const m = /^a=extmap:(\d+)(?:\/\w+)? (\S+)/.exec(line);
+      if (m) current.extmap.push({ id: Number(m[1]), uri: m[2] });
+    } else if (line === 'a=rtcp-rsize') current.rtcpRsize = true;
+    else if (current.cname === null && /^a=ssrc:\d+ cname:/.test(line)) current.cname = line.slice(line.indexOf('cname:') + 6);
   }
-  for (const s of sections) s.ufrag ??= sessionUfrag;
+  for (const s of sections) {
+    s.ufrag ??= sessionUfrag;
+    s.direction ??= sessionDirection;
+  }
   return sections;
+}
+
+const kReversed = { sendrecv: 'sendrecv', sendonly: 'recvonly', recvonly: 'sendonly', inactive: 'inactive' };
+
+// The direction an answer may take for an offered one (RFC 9429 §5.3.1): what we want,
+// intersected with the reverse of what was offered.
+function intersectDirections(want, offered) {
+  const theirs = kReversed[offered];
+  const send = sends(want) && sends(theirs);
+  const recv = receives(want) && receives(theirs);
+  if (send && recv) return 'sendrecv';
+  if (send) return 'sendonly';
+  if (recv) return 'recvonly';
+  return 'inactive';
+}
+
+function sameMembers(a, b) {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 function iceCredentials(sdp) {
@@ -117,6 +184,13 @@ export class RTCPeerConnection extends BaseEventTarget {
   #bufferedAmountUpdateQueued = false;
   #nullCandidateDeferred = false;
   #relayUrl = null;
+  #transceivers = []; // TransceiverRecords: the spec's "set of transceivers", in insertion order
+  #allSenders = new WeakSet(); // every sender this connection made (removeTrack's check)
+  #mediaLink;
+  #addedStreams = []; // addStream()'s streams, for getLocalStreams()
+  #remoteStreams = new Map(); // stream id -> MediaStream: one object per id for the connection
+  #legacyDefaultStream = null; // holds remote tracks that came without a stream (addstream only)
+  #liveRemoteStreams = []; // getRemoteStreams(), in the order onaddstream announced them
 
   constructor(configuration = {}) {
     super();
@@ -125,12 +199,21 @@ export class RTCPeerConnection extends BaseEventTarget {
     this.#config = config;
     const pc = this;
     this.#link = { get closedForChannels() { return pc.#closed; } };
+    this.#mediaLink = {
+      engine: () => (pc.#closed || !pc.#engine || pc.#engine.closed ? null : pc.#engine),
+      closed: () => pc.#closed,
+      chain: (steps) => pc.#chain(() => pc.#inTask(steps)),
+      updateNegotiationNeeded: () => pc.#updateNegotiationNeededFlag(),
+      getStats: (record, side) => pc.#collectStats({ record, side }),
+      negotiatedSection: (record, side) => pc.#negotiatedSection(record, side),
+    };
     // The engine loads while the page goes on; operations wait for it (or its absence).
     this.#enginePromise = this.#openEngine();
     this.#enginePromise.catch(() => {});
   }
 
   async #openEngine() {
+    if (engineFactoryForTests) return this.#engineOpened(await engineFactoryForTests({ onEvent: (event) => this.#onEngineEvent(event) }));
     const certificates = this.#config.certificates.map((c) => certificateSecret(c));
     const relayServer = this.#config.iceServers.find((s) => s.urls.some((u) => /^wss?:/i.test(u)));
     const relayUrl = relayServer
@@ -155,13 +238,27 @@ export class RTCPeerConnection extends BaseEventTarget {
       onEvent: (event) => this.#onEngineEvent(event),
       onPumped: () => this.#scheduleBufferedAmountUpdate(),
     });
+    return this.#engineOpened(engine);
+  }
+
+  #engineOpened(engine) {
     if (this.#closed) {
       engine.close();
       throw closedError('RTCPeerConnection');
     }
     this.#engine = engine;
     for (const channel of this.#channels) this.#attachChannel(channel);
+    for (const record of this.#transceivers) this.#attachTransceiver(record);
     return engine;
+  }
+
+  // A transceiver made before the engine loaded gets its engine twin now, in creation order.
+  #attachTransceiver(record) {
+    try {
+      record.attach(this.#engine);
+    } catch (error) {
+      reportError(error);
+    }
   }
 
   #attachChannel(channel) {
@@ -309,14 +406,47 @@ export class RTCPeerConnection extends BaseEventTarget {
     });
   }
 
-  // "Check if negotiation is needed": the data and ICE-restart parts are decided here from
-  // the descriptions; anything else (the engine's own reasons) comes as its event.
+  // "Check if negotiation is needed": the data, ICE-restart and transceiver parts are decided
+  // here from the descriptions; anything else (the engine's own reasons) comes as its event.
   #isNegotiationNeeded() {
     if (this.#engineNegotiationNeeded) return true;
     if (this.#localIceCredentialsToReplace.length > 0) return true;
     const created = this.#channels.length > 0;
     const sections = mediaSections(this.#currentLocalDescription?.sdp ?? '');
-    return created && !sections.some((s) => s.kind === 'application');
+    if (created && !sections.some((s) => s.kind === 'application')) return true;
+    return this.#transceiversNeedNegotiation(sections);
+  }
+
+  // The transceiver steps of webrtc-pc §4.7.3 "check if negotiation is needed".
+  #transceiversNeedNegotiation(localSections) {
+    const local = this.#currentLocalDescription;
+    const remoteSections = mediaSections(this.#currentRemoteDescription?.sdp ?? '');
+    for (const r of this.#transceivers) {
+      if (r.stopping && !r.stopped) return true;
+      if (r.stopped) {
+        if (r.mid === null) continue;
+        const l = localSections.find((s) => s.mid === r.mid);
+        const m = remoteSections.find((s) => s.mid === r.mid);
+        if (!(l?.port === 0 || m?.port === 0)) return true;
+        continue;
+      }
+      if (r.mid === null) return true;
+      const section = localSections.find((s) => s.mid === r.mid);
+      // A mid the current local description does not have yet is being negotiated (not stable).
+      if (!section) continue;
+      // The stream ids the m= section signals (a=msid) must be the sender's. The engine writes
+      // a=msid only for a sender with a track (as Chromium does), so a sender without one has
+      // nothing to compare; otherwise this would ask for a negotiation that never settles it.
+      if (sends(r.direction) && r.track !== null && !sameMembers(section.msidStreams ?? [], r.streamIds)) return true;
+      const remote = remoteSections.find((s) => s.mid === r.mid);
+      if (local?.type === 'offer') {
+        // The remote answer's direction is compared reversed (the peer's point of view).
+        if (section.direction !== r.direction && (!remote || kReversed[remote.direction] !== r.direction)) return true;
+      } else if (local?.type === 'answer' && remote) {
+        if (section.direction !== intersectDirections(r.direction, remote.direction)) return true;
+      }
+    }
+    return false;
   }
 
   restartIce() {
@@ -345,9 +475,9 @@ export class RTCPeerConnection extends BaseEventTarget {
   #createOffer(optionsArg) {
     const dict = toDictionary(optionsArg, 'RTCOfferOptions');
     const options = { iceRestart: toBoolean(dict.iceRestart) };
-    if (dict.offerToReceiveAudio !== undefined) options.offerToReceiveAudio = toBoolean(dict.offerToReceiveAudio);
-    if (dict.offerToReceiveVideo !== undefined) options.offerToReceiveVideo = toBoolean(dict.offerToReceiveVideo);
     if (this.#closed) return Promise.reject(closedError('createOffer'));
+    // offerToReceiveVideo is accepted and has no effect: polyrtc receives audio only.
+    if (dict.offerToReceiveAudio !== undefined) this.#offerToReceiveAudio(toBoolean(dict.offerToReceiveAudio));
     return this.#chain(async () => {
       if (this.#signalingState !== 'stable' && this.#signalingState !== 'have-local-offer') {
         throw domException('InvalidStateError', `createOffer: not allowed in signaling state ${this.#signalingState}`);
@@ -359,6 +489,23 @@ export class RTCPeerConnection extends BaseEventTarget {
         return { type: 'offer', sdp };
       });
     });
+  }
+
+  // The legacy offerToReceiveAudio option (webrtc-pc §11.2 legacy RTCOfferOptions), applied
+  // to the transceivers when createOffer is called.
+  #offerToReceiveAudio(receive) {
+    const audio = this.#transceivers.filter((r) => r.kind === 'audio' && !r.stopping);
+    if (!receive) {
+      for (const r of audio) {
+        if (r.direction === 'sendrecv') r.setDirection('sendonly');
+        else if (r.direction === 'recvonly') r.setDirection('inactive');
+      }
+      this.#updateNegotiationNeededFlag();
+      return;
+    }
+    for (const r of audio) if (r.direction === 'sendonly') r.setDirection('sendrecv');
+    if (!audio.some((r) => receives(r.direction))) this.#newTransceiver({ kind: 'audio', direction: 'recvonly' });
+    this.#updateNegotiationNeededFlag();
   }
 
   createAnswer(...args) {
@@ -438,7 +585,7 @@ export class RTCPeerConnection extends BaseEventTarget {
           if (!fresh.some((u) => this.#localIceCredentialsToReplace.includes(u))) this.#localIceCredentialsToReplace = [];
         }
         if (type === 'answer') this.#lastCreatedOffer = this.#lastCreatedAnswer = '';
-        this.#afterDescriptionSet();
+        this.#afterDescriptionSet('local');
       });
     });
   }
@@ -473,24 +620,30 @@ export class RTCPeerConnection extends BaseEventTarget {
           this.#canTrickleIceCandidates = /^a=ice-options:.*\btrickle\b/m.test(sdp);
         }
         if (type === 'answer') this.#lastCreatedOffer = this.#lastCreatedAnswer = '';
-        this.#afterDescriptionSet();
+        this.#afterDescriptionSet('remote');
       });
     });
   }
 
-  // Reads the descriptions and signaling state the engine now has, fires signalingstatechange
-  // when it moved, and re-checks negotiation-needed on reaching stable.
-  #afterDescriptionSet() {
+  // Reads the descriptions, transceivers and signaling state the engine now has, fires
+  // signalingstatechange when it moved, then the remote track events (webrtc-pc §4.4.1.5
+  // "set the session description": signalingstatechange, the streams' removetrack/addtrack,
+  // track), then polyrtc's legacy removestream/addstream, and re-checks negotiation-needed on
+  // reaching stable. `source` is 'local' or 'remote'.
+  #afterDescriptionSet(source) {
     const engine = this.#engine;
     this.#currentLocalDescription = toDescription(engine.get('currentLocalDescription'));
     this.#pendingLocalDescription = toDescription(engine.get('pendingLocalDescription'));
     this.#currentRemoteDescription = toDescription(engine.get('currentRemoteDescription'));
     this.#pendingRemoteDescription = toDescription(engine.get('pendingRemoteDescription'));
+    const media = this.#applyTransceivers(source);
     const state = engine.get('signalingState');
     if (state !== this.#signalingState) {
       this.#signalingState = state;
       this.dispatchEvent(new Event('signalingstatechange'));
     }
+    this.#fireRemoteTrackEvents(media);
+    if (this.#closed) return;
     if (this.#signalingState === 'stable') {
       this.#negotiationNeeded = false;
       this.#engineNegotiationNeeded = false;
@@ -560,9 +713,318 @@ export class RTCPeerConnection extends BaseEventTarget {
     return channel;
   }
 
+  // ---- media: transceivers, senders, receivers (webrtc-pc §5.1) ---------------------------
+  // The spec's CollectTransceivers / CollectSenders / CollectReceivers.
+  getTransceivers() {
+    return this.#transceivers.map((r) => r.transceiver);
+  }
+
+  getSenders() {
+    return this.#transceivers.filter((r) => !r.stopped).map((r) => r.sender);
+  }
+
+  getReceivers() {
+    return this.#transceivers.filter((r) => !r.stopped).map((r) => r.receiver);
+  }
+
+  #newTransceiver(options) {
+    const record = new TransceiverRecord(this.#mediaLink, options);
+    this.#transceivers.push(record);
+    this.#allSenders.add(record.sender);
+    if (this.#engine && !this.#engine.closed) {
+      try {
+        record.attach(this.#engine);
+      } catch (error) {
+        this.#transceivers.splice(this.#transceivers.indexOf(record), 1);
+        record.shutDown();
+        throw error;
+      }
+    }
+    return record;
+  }
+
+  addTrack(track, ...streams) {
+    requireArguments(arguments, 1, 'addTrack');
+    if (!isMediaStreamTrack(track)) throw typeError('addTrack: the first argument is not a MediaStreamTrack');
+    if (!streams.every((s) => isMediaStream(s))) throw typeError('addTrack: an argument after the track is not a MediaStream');
+    if (this.#closed) throw closedError('addTrack');
+    const senders = this.#transceivers.filter((r) => !r.stopped);
+    if (senders.some((r) => r.track === track)) throw domException('InvalidAccessError', 'addTrack: the track is already sent by this connection');
+    if (track.kind !== 'audio') {
+      throw domException('NotSupportedError', `addTrack: polyrtc sends audio only; a ${track.kind} track cannot be sent (docs/media.md)`);
+    }
+    const streamIds = [...new Set(streams.map((s) => s.id))];
+    // "Find a transceiver" to reuse: same kind, no track, not stopping, never used to send.
+    let record = senders.find((r) => r.track === null && r.kind === track.kind && !r.stopping && !r.everSent);
+    if (record) {
+      record.streams = [...streams];
+      record.setSenderTrack(track, streamIds);
+      if (record.direction === 'recvonly') record.setDirection('sendrecv');
+      else if (record.direction === 'inactive') record.setDirection('sendonly');
+    } else {
+      record = this.#newTransceiver({ kind: track.kind, direction: 'sendrecv', track, streams });
+    }
+    this.#updateNegotiationNeededFlag();
+    return record.sender;
+  }
+
+  removeTrack(sender) {
+    requireArguments(arguments, 1, 'removeTrack');
+    if (!(sender instanceof RTCRtpSender)) throw typeError('removeTrack: the argument is not an RTCRtpSender');
+    if (this.#closed) throw closedError('removeTrack');
+    if (!this.#allSenders.has(sender)) throw domException('InvalidAccessError', 'removeTrack: the sender was not created by this connection');
+    const record = this.#transceivers.find((r) => r.sender === sender);
+    if (!record || record.stopping || record.stopped || record.track === null) return;
+    record.setSenderTrack(null);
+    if (record.direction === 'sendrecv') record.setDirection('recvonly');
+    else if (record.direction === 'sendonly') record.setDirection('inactive');
+    this.#updateNegotiationNeededFlag();
+  }
+
+  addTransceiver(trackOrKind, init = {}) {
+    requireArguments(arguments, 1, 'addTransceiver');
+    const dict = toDictionary(init, 'RTCRtpTransceiverInit');
+    const direction = dict.direction === undefined ? 'sendrecv' : toEnum(dict.direction, kDirections, 'RTCRtpTransceiverDirection');
+    const streams = dict.streams === undefined ? [] : [...dict.streams];
+    if (!streams.every((s) => isMediaStream(s))) throw typeError('addTransceiver: streams has an element that is not a MediaStream');
+    let track = null;
+    let kind;
+    if (isMediaStreamTrack(trackOrKind)) {
+      track = trackOrKind;
+      kind = track.kind;
+    } else {
+      kind = `${trackOrKind}`;
+      if (kind !== 'audio' && kind !== 'video') throw typeError(`addTransceiver: '${kind}' is not a media kind (audio or video)`);
+    }
+    if (this.#closed) throw closedError('addTransceiver');
+    if (kind !== 'audio') throw domException('NotSupportedError', 'addTransceiver: polyrtc sends and receives audio only (docs/media.md)');
+    const record = this.#newTransceiver({ kind, direction, track, streams });
+    this.#updateNegotiationNeededFlag();
+    return record.transceiver;
+  }
+
+  // ---- media: the legacy stream API (spec examples 10.1 and 10.5) ------------------------
+  addStream(stream) {
+    requireArguments(arguments, 1, 'addStream');
+    if (!isMediaStream(stream)) throw typeError('addStream: the argument is not a MediaStream');
+    if (this.#closed) throw closedError('addStream');
+    if (this.#addedStreams.includes(stream)) return;
+    this.#addedStreams.push(stream);
+    let skipped = 0;
+    for (const track of stream.getTracks()) {
+      if (track.kind !== 'audio') {
+        skipped++;
+        continue;
+      }
+      if (this.#transceivers.some((r) => !r.stopped && r.track === track)) continue;
+      this.addTrack(track, stream);
+    }
+    // Example 10.1 asks for audio and video; the call still connects, with audio.
+    if (skipped > 0) console.warn(`polyrtc: addStream: ${skipped} video track(s) not sent, polyrtc sends audio only (see docs/media.md)`);
+  }
+
+  removeStream(stream) {
+    requireArguments(arguments, 1, 'removeStream');
+    if (!isMediaStream(stream)) throw typeError('removeStream: the argument is not a MediaStream');
+    if (this.#closed) throw closedError('removeStream');
+    const index = this.#addedStreams.indexOf(stream);
+    if (index < 0) return;
+    this.#addedStreams.splice(index, 1);
+    const tracks = stream.getTracks();
+    for (const r of [...this.#transceivers]) {
+      if (!r.stopped && r.track !== null && tracks.includes(r.track) && r.streamIds.includes(stream.id)) this.removeTrack(r.sender);
+    }
+  }
+
+  // addStream()'s streams, and the streams given to addTrack() for tracks still sent.
+  getLocalStreams() {
+    const streams = [...this.#addedStreams];
+    for (const r of this.#transceivers) {
+      if (r.stopped || r.track === null) continue;
+      for (const s of r.streams) if (!streams.includes(s)) streams.push(s);
+    }
+    return streams;
+  }
+
+  getRemoteStreams() {
+    return [...this.#liveRemoteStreams];
+  }
+
+  // The 2013 draft's createDTMFSender (example 10.5). As late Chromium did: the DTMF sender of
+  // the RTCRtpSender that sends the track, the same object every time; SyntaxError for a
+  // track this connection does not send or a video track (docs/questions-dtmf.md, Q21).
+  createDTMFSender(track) {
+    requireArguments(arguments, 1, 'createDTMFSender');
+    if (!isMediaStreamTrack(track)) throw typeError('createDTMFSender: the argument is not a MediaStreamTrack');
+    if (this.#closed) throw closedError('createDTMFSender');
+    if (track.kind !== 'audio') throw domException('SyntaxError', "createDTMFSender: the track's kind is not 'audio'");
+    const record = this.#transceivers.find((r) => !r.stopped && r.track === track);
+    if (!record) throw domException('SyntaxError', 'createDTMFSender: no RTCRtpSender of this connection sends the track (add it with addStream or addTrack first)');
+    return record.dtmf;
+  }
+
+  // ---- media: what a description changed --------------------------------------------------
+  // Mirrors the engine's transceivers after a description was applied: new ones a remote offer
+  // made, mids, current directions, ones the engine dropped (a rolled-back remote offer's).
+  // Returns what to fire once signalingstatechange has fired.
+  #applyTransceivers(source) {
+    const result = { removeList: [], addList: [], trackEvents: [] };
+    // A call without audio (data channels only) has no transceivers to mirror.
+    const descriptions = [this.#currentLocalDescription, this.#pendingLocalDescription, this.#currentRemoteDescription, this.#pendingRemoteDescription];
+    if (this.#transceivers.length === 0 && !descriptions.some((d) => d && /^m=audio /m.test(d.sdp))) return result;
+    let list;
+    try {
+      list = this.#engine.command('transceivers');
+    } catch (error) {
+      reportError(error);
+      return result;
+    }
+    if (!Array.isArray(list)) return result;
+    const byTid = new Map(list.map((e) => [e.transceiverId, e]));
+    for (const entry of list) {
+      // Remote video sections are rejected by the engine; they have no transceiver here.
+      if (entry.kind !== 'audio' || this.#transceivers.some((r) => r.tid === entry.transceiverId)) continue;
+      const record = new TransceiverRecord(this.#mediaLink, {
+        kind: 'audio', direction: kDirections.includes(entry.direction) ? entry.direction : 'recvonly', createdByRemote: true,
+      });
+      record.tid = entry.transceiverId;
+      this.#transceivers.push(record);
+      this.#allSenders.add(record.sender);
+    }
+    for (const record of [...this.#transceivers]) {
+      if (record.tid === null) continue;
+      const entry = byTid.get(record.tid);
+      if (!entry) {
+        // Gone from the engine: a rolled-back remote offer's transceiver, or a stopped one
+        // whose m= section is now rejected. It leaves the set of transceivers.
+        if (record.fired) this.#processRemoval(record, result);
+        this.#transceivers.splice(this.#transceivers.indexOf(record), 1);
+        record.shutDown();
+        continue;
+      }
+      record.updateFrom(entry);
+      let receiving;
+      if (record.stopping || record.stopped) receiving = false;
+      else if (source === 'remote') receiving = Boolean(entry.remoteSending);
+      else receiving = record.fired && (record.currentDirection === null || receives(record.currentDirection));
+      if (receiving) {
+        this.#associateRemoteStreams(record, Array.isArray(entry.remoteStreamIds) ? entry.remoteStreamIds : [], result);
+        if (!record.fired) {
+          record.fired = true;
+          result.trackEvents.push(record);
+        }
+      } else if (record.fired) {
+        this.#processRemoval(record, result);
+      }
+    }
+    return result;
+  }
+
+  // "Process the removal of a remote track": the track leaves its streams.
+  #processRemoval(record, result) {
+    record.fired = false;
+    this.#associateRemoteStreams(record, [], result);
+  }
+
+  // "Set the associated remote streams": one MediaStream per stream id for the connection.
+  #associateRemoteStreams(record, ids, result) {
+    const streams = [...new Set(ids.map((id) => `${id}`))].map((id) => {
+      let stream = this.#remoteStreams.get(id);
+      if (!stream) {
+        stream = createMediaStream([], id);
+        this.#remoteStreams.set(id, stream);
+      }
+      return stream;
+    });
+    const track = record.remote.track;
+    for (const old of record.remoteStreams) if (!streams.includes(old)) result.removeList.push([old, track]);
+    for (const stream of streams) if (!record.remoteStreams.includes(stream)) result.addList.push([stream, track]);
+    record.remoteStreams = streams;
+  }
+
+  #fireRemoteTrackEvents({ removeList, addList, trackEvents }) {
+    // The user agent removing/adding a remote track fires removetrack/addtrack at the stream.
+    for (const [stream, track] of removeList) removeTrackFromRemoteStream(stream, track);
+    for (const [stream, track] of addList) addTrackToRemoteStream(stream, track);
+    for (const record of trackEvents) {
+      if (this.#closed) return;
+      if (!record.fired) continue;
+      this.dispatchEvent(new RTCTrackEvent('track', {
+        receiver: record.receiver, track: record.remote.track, streams: record.remoteStreams, transceiver: record.transceiver,
+      }));
+    }
+    if (!this.#closed) this.#updateLegacyRemoteStreams();
+  }
+
+  // getRemoteStreams() and onaddstream/onremovestream: a stream is there while it holds a
+  // received track. Tracks that came without a stream go into one stream with id "default",
+  // as Chromium's Plan B did, so example 10.1's onaddstream also plays a peer that used
+  // addTrack(track) alone.
+  #updateLegacyRemoteStreams() {
+    const receiving = this.#transceivers.filter((r) => r.fired);
+    const loose = receiving.filter((r) => r.remoteStreams.length === 0).map((r) => r.remote.track);
+    if (loose.length > 0 || this.#legacyDefaultStream) {
+      this.#legacyDefaultStream ??= createMediaStream([], 'default');
+      const stream = this.#legacyDefaultStream;
+      for (const track of stream.getTracks()) if (!loose.includes(track)) removeTrackFromRemoteStream(stream, track);
+      for (const track of loose) addTrackToRemoteStream(stream, track);
+    }
+    const live = [];
+    for (const r of receiving) for (const s of r.remoteStreams) if (!live.includes(s)) live.push(s);
+    if (loose.length > 0) live.push(this.#legacyDefaultStream);
+    const gone = this.#liveRemoteStreams.filter((s) => !live.includes(s));
+    const added = live.filter((s) => !this.#liveRemoteStreams.includes(s));
+    this.#liveRemoteStreams = [...this.#liveRemoteStreams.filter((s) => live.includes(s)), ...added];
+    for (const stream of gone) {
+      if (this.#closed) return;
+      this.dispatchEvent(new MediaStreamEvent('removestream', { stream }));
+    }
+    for (const stream of added) {
+      if (this.#closed) return;
+      this.dispatchEvent(new MediaStreamEvent('addstream', { stream }));
+    }
+  }
+
+  // The m= section whose parameters a sender or receiver uses: the answer's (it has the
+  // negotiated codecs), with the RTCP CNAME of the side that sends.
+  #negotiatedSection(record, side) {
+    if (record.mid === null) return null;
+    const local = this.#currentLocalDescription;
+    const remote = this.#currentRemoteDescription;
+    if (!local || !remote) return null;
+    const find = (d) => mediaSections(d.sdp).find((s) => s.mid === record.mid) ?? null;
+    const answer = find(local.type === 'answer' ? local : remote);
+    const sending = find(side === 'sender' ? local : remote);
+    if (!answer) return null;
+    return { ...answer, cname: sending?.cname ?? null };
+  }
+
   // ---- stats ------------------------------------------------------------------------------
   getStats(selector = null) {
-    if (selector !== null) return Promise.reject(typeError('getStats: the selector must be a MediaStreamTrack or null (this connection has no tracks)'));
+    if (selector !== null && !isMediaStreamTrack(selector)) {
+      return Promise.reject(typeError('getStats: the selector must be a MediaStreamTrack or null'));
+    }
+    let target = null;
+    if (selector !== null) {
+      // "The RTCRtpSender or RTCRtpReceiver whose track is the selector": exactly one.
+      const matches = [];
+      for (const r of this.#transceivers) {
+        if (r.stopped) continue;
+        if (r.track === selector) matches.push({ record: r, side: 'sender' });
+        if (r.remote.track === selector) matches.push({ record: r, side: 'receiver' });
+      }
+      if (matches.length !== 1) {
+        return Promise.reject(domException('InvalidAccessError', `getStats: ${matches.length === 0 ? 'no' : 'more than one'} sender or receiver of this connection has the track`));
+      }
+      [target] = matches;
+    }
+    return this.#collectStats(target);
+  }
+
+  // The engine's stats with the track ids mapped in (its RTP entries name a transceiverId);
+  // for a sender or receiver `target`, only its RTP stream and what that references
+  // (webrtc-pc §8.5 "stats selection algorithm").
+  #collectStats(target) {
     return this.#requireEngine().then((engine) => {
       const reports = engine.closed ? [] : [...engine.command('getStats')];
       const timestamp = performance.timeOrigin + performance.now();
@@ -573,6 +1035,9 @@ export class RTCPeerConnection extends BaseEventTarget {
           delete report.der;
         }
       }
+      this.#mapRtpStats(reports);
+      if (target !== null) return new RTCStatsReport(this.#selectStats(reports, target));
+      for (const report of reports) delete report.transceiverId;
       this.#channels.forEach((channel, index) => {
         reports.push({ id: `D${index}`, type: 'data-channel', timestamp, ...channelInternals.stats(channel) });
       });
@@ -586,6 +1051,50 @@ export class RTCPeerConnection extends BaseEventTarget {
     });
   }
 
+  #mapRtpStats(reports) {
+    const byTid = new Map(this.#transceivers.filter((r) => r.tid !== null).map((r) => [r.tid, r]));
+    for (const report of reports) {
+      const record = report.transceiverId === undefined ? undefined : byTid.get(report.transceiverId);
+      if (!record) continue;
+      if (report.type === 'inbound-rtp') {
+        report.trackIdentifier ??= record.remote.track.id;
+        report.kind ??= record.kind;
+        if (record.mid !== null) report.mid ??= record.mid;
+      } else if (report.type === 'outbound-rtp') {
+        report.kind ??= record.kind;
+        if (record.mid !== null) report.mid ??= record.mid;
+        if (report.mediaSourceId === undefined) {
+          const source = reports.find((s) => s.type === 'media-source' && s.transceiverId === report.transceiverId);
+          if (source) report.mediaSourceId = source.id;
+        }
+      } else if (report.type === 'media-source') {
+        report.trackIdentifier ??= record.track ? record.track.id : '';
+        report.kind ??= record.kind;
+      }
+    }
+  }
+
+  #selectStats(reports, { record, side }) {
+    const type = side === 'sender' ? 'outbound-rtp' : 'inbound-rtp';
+    const byId = new Map(reports.map((r) => [r.id, r]));
+    const selected = new Map();
+    const visit = (report) => {
+      if (selected.has(report.id)) return;
+      selected.set(report.id, report);
+      for (const [key, value] of Object.entries(report)) {
+        if (key === 'transceiverId' || !key.endsWith('Id') || typeof value !== 'string') continue;
+        const referenced = byId.get(value);
+        if (referenced) visit(referenced);
+      }
+    };
+    for (const report of reports) {
+      if (record.tid !== null && report.type === type && report.transceiverId === record.tid) visit(report);
+    }
+    const result = [...selected.values()];
+    for (const report of result) delete report.transceiverId;
+    return result;
+  }
+
   // ---- close (§4.4.1.7) -------------------------------------------------------------------
   close() {
     if (this.#closed) return;
@@ -595,6 +1104,8 @@ export class RTCPeerConnection extends BaseEventTarget {
     this.#iceConnectionState = 'closed';
     this.#connectionState = 'closed';
     this.#operations = [];
+    // Every transceiver stops: capture and DTMF playout end, remote tracks end.
+    for (const record of this.#transceivers) record.shutDown();
     if (this.#engine) this.#engine.close();
   }
 
@@ -743,6 +1254,16 @@ export class RTCPeerConnection extends BaseEventTarget {
         channelInternals.announceClosed(channel);
         break;
       }
+      case 'dtmfreceived': {
+        const record = this.#transceivers.find((r) => r.tid === event.transceiverId);
+        if (!record) break;
+        const tone = `${event.tone}`;
+        const duration = Number(event.durationMs);
+        record.receiver.dispatchEvent(new RTCDTMFReceivedEvent('dtmf', { tone, duration }));
+        if (this.#closed) break;
+        this.dispatchEvent(new RTCDTMFReceivedEvent('dtmf', { tone, duration, receiver: record.receiver, track: record.remote.track }));
+        break;
+      }
       case 'transportfailed':
         if (event.layer === 'sctp') {
           for (const channel of this.#channels) channelInternals.announceClosed(channel, 'sctp-failure', event.message ?? '');
@@ -758,7 +1279,7 @@ export class RTCPeerConnection extends BaseEventTarget {
 
 defineEventHandlers(RTCPeerConnection.prototype, [
   'negotiationneeded', 'icecandidate', 'icecandidateerror', 'signalingstatechange', 'iceconnectionstatechange',
-  'icegatheringstatechange', 'connectionstatechange', 'datachannel', 'track',
+  'icegatheringstatechange', 'connectionstatechange', 'datachannel', 'track', 'addstream', 'removestream', 'dtmf',
 ]);
 
 // RTCStatsReport: a read-only maplike from id to stats dictionary.

@@ -24,3 +24,25 @@ const offer: Promise<RTCSessionDescriptionInit> = pc.createOffer();
 RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' }).then((c) => c.getFingerprints()[0].value);
 polyrtc.install();
 void offer;
+
+// Spec example 10.1 (media) and 10.5 (DTMF).
+declare const selfView: HTMLVideoElement;
+declare const remoteView: HTMLVideoElement;
+pc.onaddstream = (evt) => { if (evt.stream) remoteView.srcObject = evt.stream; };
+pc.ontrack = (evt) => { const [stream] = evt.streams; void stream; void evt.transceiver.mid; };
+navigator.mediaDevices.getUserMedia({ audio: true, video: true }).then((stream) => {
+  selfView.srcObject = stream;
+  pc.addStream(stream);
+  const track = stream.getAudioTracks()[0];
+  const sender = pc.createDTMFSender(track);
+  sender.ontonechange = (e) => console.log(e.tone);
+  if (sender.canSendDTMF) sender.insertDTMF('1234', 500);
+  sender.insertDTMF(sender.toneBuffer + '6789');
+  const rtpSender = pc.getSenders()[0];
+  rtpSender.dtmf?.insertDTMF('1', 100, 70);
+  void rtpSender.replaceTrack(null);
+  pc.getReceivers()[0].ondtmf = (e) => console.log(e.tone, e.duration);
+  const transceiver = pc.addTransceiver('audio', { direction: 'recvonly' });
+  transceiver.direction = 'sendrecv';
+  void pc.getStats(track);
+});

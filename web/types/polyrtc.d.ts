@@ -118,6 +118,84 @@ export declare class RTCStatsReport implements Iterable<[string, any]> {
   [Symbol.iterator](): IterableIterator<[string, any]>;
 }
 
+export declare class RTCDTMFToneChangeEvent extends Event {
+  constructor(type: string, eventInitDict?: { tone?: string } & EventInit);
+  readonly tone: string;
+}
+
+/** webrtc-pc §7. Tones play on the timing the spec gives (duration + interToneGap between starts). */
+export declare class RTCDTMFSender extends EventTarget {
+  private constructor();
+  insertDTMF(tones: string, duration?: number, interToneGap?: number): void;
+  ontonechange: ((this: RTCDTMFSender, ev: RTCDTMFToneChangeEvent) => any) | null;
+  readonly canInsertDTMF: boolean;
+  readonly toneBuffer: string;
+  /** Non-standard: the 2012 draft's name for canInsertDTMF, used by spec example 10.5. */
+  readonly canSendDTMF: boolean;
+  /** Legacy (createDTMFSender's object, 2013 draft): the sender's track, the last duration and gap. */
+  readonly track: MediaStreamTrack | null;
+  readonly duration: number;
+  readonly interToneGap: number;
+}
+
+export declare class RTCRtpSender {
+  private constructor();
+  readonly track: MediaStreamTrack | null;
+  /** Always null (no RTCDtlsTransport object). */
+  readonly transport: null;
+  readonly dtmf: RTCDTMFSender | null;
+  static getCapabilities(kind: string): RTCRtpCapabilities | null;
+  getParameters(): RTCRtpSendParameters;
+  replaceTrack(withTrack: MediaStreamTrack | null): Promise<void>;
+  setStreams(...streams: MediaStream[]): void;
+  getStats(): Promise<RTCStatsReport>;
+}
+
+/** Non-standard `dtmf` event: a DTMF tone the peer sent (polyrtc only). `duration` in ms. */
+export declare class RTCDTMFReceivedEvent extends Event {
+  constructor(type: string, eventInitDict?: { tone?: string; duration?: number; receiver?: RTCRtpReceiver | null; track?: MediaStreamTrack | null } & EventInit);
+  readonly tone: string;
+  readonly duration: number;
+  /** Set on the RTCPeerConnection's event; null on the receiver's. */
+  readonly receiver: RTCRtpReceiver | null;
+  readonly track: MediaStreamTrack | null;
+}
+
+/** Also an EventTarget in polyrtc: the non-standard `dtmf` event fires here. */
+export declare class RTCRtpReceiver extends EventTarget {
+  private constructor();
+  readonly track: MediaStreamTrack;
+  readonly transport: null;
+  static getCapabilities(kind: string): RTCRtpCapabilities | null;
+  getParameters(): RTCRtpReceiveParameters;
+  getStats(): Promise<RTCStatsReport>;
+  ondtmf: ((this: RTCRtpReceiver, ev: RTCDTMFReceivedEvent) => any) | null;
+}
+
+export declare class RTCRtpTransceiver {
+  private constructor();
+  readonly mid: string | null;
+  readonly sender: RTCRtpSender;
+  readonly receiver: RTCRtpReceiver;
+  direction: RTCRtpTransceiverDirection;
+  readonly currentDirection: RTCRtpTransceiverDirection | null;
+  stop(): void;
+}
+
+export declare class RTCTrackEvent extends Event {
+  constructor(type: string, eventInitDict: { receiver: RTCRtpReceiver; track: MediaStreamTrack; streams?: MediaStream[]; transceiver: RTCRtpTransceiver } & EventInit);
+  readonly receiver: RTCRtpReceiver;
+  readonly track: MediaStreamTrack;
+  readonly streams: ReadonlyArray<MediaStream>;
+  readonly transceiver: RTCRtpTransceiver;
+}
+
+/** The legacy addstream/removestream event (spec example 10.1's onaddstream). */
+export declare class MediaStreamEvent extends Event {
+  constructor(type: string, eventInitDict?: { stream?: MediaStream | null } & EventInit);
+  readonly stream: MediaStream | null;
+}
+
 export declare class RTCPeerConnection extends EventTarget {
   constructor(configuration?: PolyrtcConfiguration | null);
   static generateCertificate(keygenAlgorithm: AlgorithmIdentifier | (EcKeyGenParams & { expires?: number })): Promise<RTCCertificate>;
@@ -144,7 +222,12 @@ export declare class RTCPeerConnection extends EventTarget {
   onicegatheringstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
   onconnectionstatechange: ((this: RTCPeerConnection, ev: Event) => any) | null;
   ondatachannel: ((this: RTCPeerConnection, ev: RTCDataChannelEvent) => any) | null;
-  ontrack: ((this: RTCPeerConnection, ev: Event) => any) | null;
+  ontrack: ((this: RTCPeerConnection, ev: RTCTrackEvent) => any) | null;
+  /** Legacy: once per remote stream that starts receiving, after the track events. */
+  onaddstream: ((this: RTCPeerConnection, ev: MediaStreamEvent) => any) | null;
+  onremovestream: ((this: RTCPeerConnection, ev: MediaStreamEvent) => any) | null;
+  /** Non-standard: a DTMF tone the peer sent, on any receiver. */
+  ondtmf: ((this: RTCPeerConnection, ev: RTCDTMFReceivedEvent) => any) | null;
 
   createOffer(options?: RTCOfferOptions): Promise<RTCSessionDescriptionInit>;
   createAnswer(options?: RTCAnswerOptions): Promise<RTCSessionDescriptionInit>;
@@ -163,9 +246,29 @@ export declare class RTCPeerConnection extends EventTarget {
   getConfiguration(): PolyrtcConfiguration;
   setConfiguration(configuration?: PolyrtcConfiguration): void;
   createDataChannel(label: string, dataChannelDict?: RTCDataChannelInit): RTCDataChannel;
-  getStats(selector?: null): Promise<RTCStatsReport>;
+  getStats(selector?: MediaStreamTrack | null): Promise<RTCStatsReport>;
   close(): void;
+
+  // Media (audio only: video tracks and kinds are a NotSupportedError).
+  getSenders(): RTCRtpSender[];
+  getReceivers(): RTCRtpReceiver[];
+  getTransceivers(): RTCRtpTransceiver[];
+  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender;
+  removeTrack(sender: RTCRtpSender): void;
+  addTransceiver(trackOrKind: MediaStreamTrack | string, init?: { direction?: RTCRtpTransceiverDirection; streams?: MediaStream[]; sendEncodings?: RTCRtpEncodingParameters[] }): RTCRtpTransceiver;
+
+  // The legacy stream API (spec examples 10.1 and 10.5).
+  /** Sends the stream's audio tracks; video tracks are skipped with a console warning. */
+  addStream(stream: MediaStream): void;
+  removeStream(stream: MediaStream): void;
+  getLocalStreams(): MediaStream[];
+  getRemoteStreams(): MediaStream[];
+  /** The RTCDTMFSender of the sender that sends `track` (SyntaxError if none does). */
+  createDTMFSender(track: MediaStreamTrack): RTCDTMFSender;
 }
+
+/** navigator.mediaDevices.getUserMedia's work: the microphone, or polyrtc's synthetic source where there is none. */
+export declare function getUserMedia(constraints?: MediaStreamConstraints): Promise<MediaStream>;
 
 /** The signaling helper the spec examples use: text messages to the other pages in a room of the relay. */
 export declare class SignalingChannel extends EventTarget {
