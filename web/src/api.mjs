@@ -8,7 +8,9 @@ import {
 } from './events.mjs';
 import { RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver } from './rtp_transceiver.mjs';
 import { RTCDTMFSender, RTCDTMFToneChangeEvent } from './dtmf_sender.mjs';
-import { getUserMedia, installMedia } from './media/index.mjs';
+import {
+  MediaStream, MediaStreamTrack, elementAudioNode, getUserMedia, installMedia, resumeAudio, setSyntheticAudio,
+} from './media/index.mjs';
 import { RTCCertificate } from './certificate.mjs';
 import { SignalingChannel } from './signaling_channel.mjs';
 import { setAskRelayForCredentials, setConfiguredRelay } from './relay.mjs';
@@ -18,7 +20,7 @@ export {
   RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, RTCDataChannel, RTCDataChannelEvent,
   RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCError, RTCErrorEvent, RTCCertificate, RTCStatsReport,
   RTCRtpSender, RTCRtpReceiver, RTCRtpTransceiver, RTCTrackEvent, RTCDTMFSender, RTCDTMFToneChangeEvent, MediaStreamEvent,
-  RTCDTMFReceivedEvent, SignalingChannel, getUserMedia,
+  RTCDTMFReceivedEvent, SignalingChannel, getUserMedia, MediaStream, MediaStreamTrack, resumeAudio, elementAudioNode,
 };
 
 // The globals install() may define, by name. (RTCDTMFReceivedEvent, polyrtc's own, is
@@ -50,10 +52,13 @@ export function install({ force = false, target = globalThis } = {}) {
   return installed;
 }
 
-// polyrtc.configure({relay, wasmUrl, relayCredentials}): where the relay and the .wasm are,
-// and whether to ask the relay for TURN credentials when a connection configures none.
-export function configure({ relay, wasmUrl, relayCredentials } = {}) {
+// polyrtc.configure({relay, wasmUrl, relayCredentials, syntheticAudio}): where the relay and
+// the .wasm are, whether to ask the relay for TURN credentials when a connection configures
+// none, and what the synthetic microphone plays where the browser cannot capture
+// (docs/media.md; null = silence).
+export function configure({ relay, wasmUrl, relayCredentials, syntheticAudio } = {}) {
   if (relay !== undefined) setConfiguredRelay(relay);
+  if (syntheticAudio !== undefined) setSyntheticAudio(syntheticAudio);
   if (relayCredentials !== undefined) setAskRelayForCredentials(relayCredentials);
   if (wasmUrl !== undefined) setWasmUrl(wasmUrl);
 }
