@@ -79,8 +79,10 @@ export function silentSink() {
 }
 
 // ScriptProcessorNode exists in every engine with Web Audio (AudioWorklet needs a module
-// load and a secure context); 1024 frames is ~21 ms at 48 kHz.
-export const kProcessorFrames = 1024;
+// load and a secure context). 2048 frames (~43 ms at 48 kHz) per callback: with 1024 a busy
+// main thread (two calls in one browser on 2 loaded cores) dropped blocks often enough to
+// smear a received tone by several Hz in the 10.1 test.
+export const kProcessorFrames = 2048;
 
 export function createProcessor(ctx, inputs, outputs) {
   const create = ctx.createScriptProcessor ?? ctx.createJavaScriptNode;
