@@ -23,7 +23,7 @@ constexpr uint32_t kSsrcA = 0xA0A0A0A0;
 constexpr uint32_t kSsrcZ = 0x5A5A5A5A;
 constexpr double kPeak = 8000;
 
-Duration ticks(int k) {
+Duration ticks(int64_t k) {
     return Duration::millis(20 * k);
 }
 
@@ -529,7 +529,7 @@ TEST_CASE("media.session: the remote replaces its sender (new SSRC): Z follows i
     const Timestamp t0 = p.now;
     for (int k = 0; k < 150; ++k) {
         if (k == 50) REQUIRE(p.a.configure(0, send_config("0", 2222), std::nullopt).ok());
-        p.advance_to(t0 + Duration::millis(20 * k));
+        p.advance_to(t0 + ticks(k));
         REQUIRE(p.a.send_audio(p.now, 0, sine_frame(k < 50 ? 440 : 880, kPeak, k)).ok());
         p.drain_both();
         auto f = p.z.receive_audio(p.now, 0);
