@@ -80,7 +80,7 @@ constexpr uint8_t kVoiceActivityDbov = 50;
 
 struct SendStream {
     SendStream(AudioSendConfig c, audio::OpusFrameEncoder e, std::optional<dtmf::DtmfSender> d)
-        : config(std::move(c)), encoder(std::move(e)), dtmf(std::move(d)) {}
+        : config(std::move(c)), encoder(std::move(e)), dtmf(d) {}
 
     AudioSendConfig config;
     audio::OpusFrameEncoder encoder;
@@ -138,7 +138,7 @@ std::optional<dtmf::DtmfSender> make_dtmf_sender(const AudioSendConfig& config) 
     c.clock_rate = config.dtmf_clock_rate;
     auto sender = dtmf::DtmfSender::create(c);
     if (!sender) return std::nullopt;  // an unsupported rate: no DTMF rather than a broken one
-    return std::move(*sender);
+    return *sender;
 }
 
 }  // namespace
@@ -661,7 +661,7 @@ std::optional<Bytes> MediaSession::poll_transmit() {
 
 std::optional<MediaEvent> MediaSession::poll_event() {
     if (impl_->events.empty()) return std::nullopt;
-    MediaEvent out = std::move(impl_->events.front());
+    MediaEvent out = impl_->events.front();
     impl_->events.pop_front();
     return out;
 }

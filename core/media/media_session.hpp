@@ -68,8 +68,8 @@ struct AudioSendConfig {
     uint32_t ssrc = 0;  // our a=ssrc
     std::string cname;  // our a=ssrc:<ssrc> cname:
     uint8_t opus_payload_type = 111;
-    std::optional<uint8_t> dtmf_payload_type;  // telephone-event, when negotiated
-    uint32_t dtmf_clock_rate = 48000;          // 48000 or 8000: the negotiated telephone-event's rate
+    std::optional<uint8_t> dtmf_payload_type;         // telephone-event, when negotiated
+    uint32_t dtmf_clock_rate = 48000;                 // 48000 or 8000: the negotiated telephone-event's rate
     std::optional<uint8_t> audio_level_extension_id;  // urn:ietf:params:rtp-hdrext:ssrc-audio-level
     std::optional<uint8_t> mid_extension_id;          // urn:ietf:params:rtp-hdrext:sdes:mid
 };
@@ -99,10 +99,10 @@ struct OutboundAudioStats {
     uint64_t packets_sent = 0;  // audio and telephone-event
     uint64_t bytes_sent = 0;    // RTP payload bytes
     uint64_t header_bytes_sent = 0;
-    uint64_t frames_dropped = 0;   // send_audio() frames not sent (no keys yet, DTMF playing)
+    uint64_t frames_dropped = 0;  // send_audio() frames not sent (no keys yet, DTMF playing)
     uint64_t dtmf_events_sent = 0;
-    double audio_level = 0;        // media-source: linear 0..1 of the last frame
-    double total_audio_energy = 0; // media-source: sum of level^2 * 0.02 s
+    double audio_level = 0;         // media-source: linear 0..1 of the last frame
+    double total_audio_energy = 0;  // media-source: sum of level^2 * 0.02 s
     double total_samples_duration = 0;
     std::optional<double> round_trip_time;  // seconds, from the remote side's RR (remote-inbound-rtp)
     std::optional<double> remote_fraction_lost;

@@ -648,3 +648,30 @@ TEST_CASE("sdp.transceiver: hostile audio sections are rejected or refused, neve
 }
 
 }  // namespace polyrtc::sdp
+
+namespace polyrtc::sdp {
+
+TEST_CASE("sdp.transceiver: the peer gives a remote-made transceiver its SSRC, a track and a direction") {
+    Peer z("Z");
+    require_ok(z.n.set_remote(SdpType::kOffer, corpus::kChromiumAudioDatachannelOffer));
+    REQUIRE(z.n.transceivers().size() == 1);
+    TransceiverId id = z.n.transceivers()[0].id;
+    // Before the peer assigns one, the answer has no a=ssrc (ssrc 0 is not announced).
+    CHECK(z.answer().find("a=ssrc:") == std::string::npos);
+    require_ok(z.n.set_local_ssrc(id, 99, "zc"));
+    require_ok(z.n.set_sender(id, "z-track", {}));
+    require_ok(z.n.set_direction(id, Direction::kSendrecv));
+    std::string answer = z.answer();
+    CHECK(answer.find("a=sendrecv\r\na=msid:- z-track\r\n") != std::string::npos);
+    CHECK(answer.find("a=ssrc:99 cname:zc\r\na=ssrc:99 msid:- z-track\r\n") != std::string::npos);
+    require_ok(z.n.set_local(SdpType::kAnswer, answer));
+    auto na = z.n.negotiated_audio();
+    REQUIRE(na.size() == 1);
+    CHECK(na[0].send);
+    CHECK(na[0].local_ssrc == 99u);
+    CHECK(na[0].local_cname == "zc");
+    CHECK(z.n.set_local_ssrc(12345, 1, "x").error().name == JsepError::kOperationError);
+    CHECK(z.n.set_local_ssrc(id, 1, "has space").error().name == JsepError::kTypeError);
+}
+
+}  // namespace polyrtc::sdp
