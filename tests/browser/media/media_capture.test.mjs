@@ -130,3 +130,34 @@ test('openTrackSource checks its arguments and gives nothing for video or ended 
   });
   assert.deepEqual(r, { frames: [], bad: ['TypeError', 'TypeError'] });
 });
+
+test("any native audio track is captured: a 1 kHz oscillator from the page's own AudioContext at 44.1 kHz", async () => {
+  const page = await env.open();
+  const r = await page.evaluate(async () => {
+    const ctx = new AudioContext({ sampleRate: 44100 });
+    const oscillator = ctx.createOscillator();
+    oscillator.frequency.value = 1000;
+    const gain = ctx.createGain();
+    gain.gain.value = 0.5;
+    const destination = ctx.createMediaStreamDestination();
+    oscillator.connect(gain).connect(destination);
+    oscillator.start();
+    const track = destination.stream.getAudioTracks()[0];
+    const frames = [];
+    const handle = media.openTrackSource(track, (samples) => frames.push(samples));
+    await sleep(1500);
+    handle.stop();
+    await ctx.close();
+    const middle = frames.slice(10, -5);
+    return {
+      count: frames.length,
+      dominated: middle.filter((f) => goertzel(f, 1000) > 100 * Math.max(goertzel(f, 440), goertzel(f, 2000))).length,
+      middle: middle.length,
+      rms: Math.sqrt(middle.reduce((a, f) => a + f.reduce((b, s) => b + s * s, 0), 0) / (middle.length * 960)),
+    };
+  });
+  assert.ok(r.count >= 70, `${r.count} frames in 1.5 s`);
+  assert.equal(r.dominated, r.middle);
+  assert.ok(Math.abs(r.rms - 11585) < 600, `rms ${r.rms}`); // 0.5 of full scale
+  assert.deepEqual(page.errors, []);
+});

@@ -17,16 +17,23 @@ after(async () => {
   await denying?.close();
 });
 
+const kSelfView = '<video id="selfView" autoplay muted></video>';
+
 // Example 10.1's call, verbatim, after installMedia as the script tag will do it.
 const kExampleCall = async () => {
   media.installMedia(window, { replaceAll: true });
   const stream = await new Promise((resolve, reject) => {
     navigator.getUserMedia({ "audio": true, "video": true }, function (stream) {
+      selfView.src = URL.createObjectURL(stream);
       resolve(stream);
     });
     setTimeout(() => reject(new Error('no stream in 5 s')), 5000);
   });
+  const view = document.getElementById('selfView'); // the example uses the global window.selfView
+  await sleep(300);
   return {
+    selfView: [view.src.startsWith('blob:'), view.srcObject === stream,
+      media.usesNativeStreams ? !view.paused && view.currentTime > 0 : media.elementAudioNode(view) !== null],
     isStream: media.isMediaStream(stream) && stream instanceof MediaStream,
     active: stream.active,
     kinds: stream.getTracks().map((t) => t.kind),
@@ -36,8 +43,9 @@ const kExampleCall = async () => {
 };
 
 test("example 10.1's navigator.getUserMedia(constraints, success) gets the fake microphone and camera", async () => {
-  const page = await env.open();
+  const page = await env.open({ body: kSelfView });
   const r = await page.evaluate(kExampleCall);
+  assert.deepEqual(r.selfView, [true, true, true]);
   assert.equal(r.isStream, true);
   assert.deepEqual(r.kinds, ['audio', 'video']);
   assert.equal(r.live, true);
@@ -111,10 +119,11 @@ test('without a camera, audio and video give the microphone plus a video stand-i
 });
 
 test('without native MediaStream or capture: stand-in classes, synthetic source, and example 10.1 still gets its stream', async () => {
-  const page = await env.open({ standIns: true });
+  const page = await env.open({ standIns: true, body: kSelfView });
   const before = await page.evaluate(() => ({ ms: typeof window.MediaStream, md: typeof navigator.mediaDevices, gum: typeof navigator.getUserMedia }));
   assert.deepEqual(before, { ms: 'undefined', md: 'undefined', gum: 'undefined' });
   const r = await page.evaluate(kExampleCall);
+  assert.deepEqual(r.selfView, [true, true, true]);
   assert.deepEqual(r.kinds, ['audio', 'video']);
   assert.equal(r.isStream, true);
   assert.equal(r.live, true);

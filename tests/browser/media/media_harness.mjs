@@ -55,7 +55,7 @@ export function sineWav({ frequency, seconds, rate = 48000, level = 0.5 }) {
   return Buffer.concat([header, data]);
 }
 
-async function startServer() {
+export async function startServer() {
   const pages = new Map();
   const srcRoot = path.join(repoRoot, 'web', 'src');
   const server = http.createServer(async (req, res) => {

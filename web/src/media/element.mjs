@@ -12,7 +12,7 @@
 // srcObject = stream works for native streams natively; for stand-in streams polyrtc plays
 // their audio tracks to AudioContext.destination while the element is "playing" (autoplay, or
 // after play() until pause()), at the element's volume, silent while muted.
-import { isMediaStream, isNativeStream } from './classes.mjs';
+import { isMediaStream } from './classes.mjs';
 import { isStandInStream, newId } from './stand_in.mjs';
 import { sourceOf } from './sources.mjs';
 import { audioContext, resumeAudio } from './audio_context.mjs';
@@ -55,6 +55,9 @@ class StandInBinding {
   }
 
   get playing() { return this.#playing; }
+
+  // The GainNode (in polyrtc's AudioContext) the element's audio goes through, or null.
+  get output() { return this.#gain; }
 
   play() {
     this.#playing = true;
@@ -109,8 +112,11 @@ class StandInBinding {
   }
 }
 
-export function standInBinding(element) {
-  return bindings.get(element) ?? null;
+// Where streams are stand-ins a page cannot createMediaStreamSource() them; this is the
+// AudioNode (polyrtc's AudioContext, node.context) carrying what `element` plays, for analysis,
+// or null (nothing playing, or a native stream: use createMediaStreamSource on it).
+export function elementAudioNode(element) {
+  return bindings.get(element)?.output ?? null;
 }
 
 // Installs the src/srcObject/play/pause interception on HTMLMediaElement.prototype and the
@@ -161,7 +167,8 @@ export function installElementSupport(target) {
       bindings.set(element, new StandInBinding(element, stream));
       return;
     }
-    if (stream === null || isNativeStream(stream) || srcObjectDescriptor?.set) nativeSetSrcObject(element, stream);
+    // A native stream, null, or another srcObject value (MediaSource, Blob): the browser's.
+    nativeSetSrcObject(element, stream);
   };
 
   if (srcDescriptor?.set) {

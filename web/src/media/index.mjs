@@ -1,8 +1,9 @@
 // polyrtc's media layer: MediaStream/MediaStreamTrack (the browser's or stand-ins), capture of
 // a track as 20 ms frames for the engine, remote audio tracks fed by the engine, getUserMedia
 // with a synthetic source where the browser cannot capture, and object URLs / src / srcObject
-// for streams. The contract with the peer connection: /work/briefs/web-contract.md, and
-// docs/media.md for what a page sees.
+// for streams. docs/media.md says what a page sees; the peer connection uses
+// openTrackSource (local tracks -> engine sendAudio), createRemoteAudioTrack (engine
+// receiveAudio -> remote tracks), createMediaStream and addTrackToRemoteStream/removeTrackFromRemoteStream.
 import {
   MediaStream, MediaStreamTrack, MediaStreamTrackEvent, usesNativeStreams, isMediaStream, isMediaStreamTrack,
   createMediaStream, addTrackToRemoteStream, removeTrackFromRemoteStream,
@@ -11,14 +12,15 @@ import { openTrackSource } from './capture.mjs';
 import { createRemoteAudioTrack } from './playback.mjs';
 import { getUserMedia, legacyGetUserMedia, ownFunctions, hasNativeCapture } from './gum.mjs';
 import { setSyntheticAudio, syntheticAudioSettings } from './synthetic.mjs';
-import { installElementSupport } from './element.mjs';
+import { installElementSupport, elementAudioNode } from './element.mjs';
 import { resumeAudio } from './audio_context.mjs';
 import { BaseEventTarget } from '../events.mjs';
+import { sourceOf } from './sources.mjs';
 
 export {
   MediaStream, MediaStreamTrack, MediaStreamTrackEvent, usesNativeStreams, isMediaStream, isMediaStreamTrack,
   createMediaStream, addTrackToRemoteStream, removeTrackFromRemoteStream, openTrackSource, createRemoteAudioTrack,
-  getUserMedia, legacyGetUserMedia, setSyntheticAudio, syntheticAudioSettings, resumeAudio,
+  getUserMedia, legacyGetUserMedia, setSyntheticAudio, syntheticAudioSettings, resumeAudio, elementAudioNode,
 };
 
 function define(object, name, value) {
@@ -76,6 +78,12 @@ export function installMedia(target = globalThis, { replaceAll = false } = {}) {
   }
   defined.push(...installElementSupport(target));
   return defined;
+}
+
+// True for the video stand-in getUserMedia adds when video was asked for but cannot be
+// captured (or sent): the peer connection never sends it.
+export function isVideoStandIn(track) {
+  return sourceOf(track)?.type === 'video';
 }
 
 // For docs and tests: which capture and stream classes this page ended up with.

@@ -86,10 +86,11 @@ export class RemotePump {
     return processor;
   }
 
-  // A native track carrying this pump's audio.
+  // A native track carrying this pump's audio; null when no AudioContext can be had.
   nativeTrack() {
     const ctx = audioContext();
     const processor = this.outputNode();
+    if (ctx === null || processor === null) return null;
     this.#destination = ctx.createMediaStreamDestination();
     processor.connect(this.#destination);
     return this.#destination.stream.getAudioTracks()[0];
@@ -140,12 +141,14 @@ export function createRemoteAudioTrack({ id, pull } = {}) {
   if (typeof pull !== 'function') throw typeError('createRemoteAudioTrack: pull is not a function');
   const pump = new RemotePump(pull);
   const source = new RemoteSource(pump);
-  let track;
-  if (usesNativeStreams) {
-    track = pump.nativeTrack();
+  let track = usesNativeStreams ? pump.nativeTrack() : null;
+  const native = track !== null;
+  if (native) {
     if (id !== undefined && id !== null) shadowId(track, id);
     Object.defineProperty(track, 'label', { value: 'polyrtc remote audio', configurable: true });
   } else {
+    // Without native streams, or (rarely) with no AudioContext to make a native track from: a
+    // stand-in, which still drains the engine by timer.
     track = createStandInTrack({ kind: 'audio', label: 'polyrtc remote audio', id: id === undefined || id === null ? undefined : `${id}`, source });
   }
   setSource(track, source);
@@ -158,7 +161,7 @@ export function createRemoteAudioTrack({ id, pull } = {}) {
       if (ended) return;
       ended = true;
       pump.end();
-      if (usesNativeStreams) {
+      if (native) {
         // A native track can be ended only by stop(), which fires nothing; 'ended' is what the
         // spec fires when the remote side ends it.
         const wasLive = track.readyState !== 'ended';

@@ -10,7 +10,7 @@
 // through a MediaStreamAudioDestinationNode, so a self-view or the page's own analysis hears
 // the same tone.
 import { ToneGenerator } from './frames.mjs';
-import { typeError } from '../webidl.mjs';
+import { domException, typeError } from '../webidl.mjs';
 import { usesNativeStreams } from './classes.mjs';
 import { audioContext } from './audio_context.mjs';
 import { createStandInTrack } from './stand_in.mjs';
@@ -108,6 +108,8 @@ export function createSyntheticAudioTrack() {
   const source = new SyntheticSource(options);
   if (usesNativeStreams) {
     const ctx = audioContext();
+    // The browser refused an AudioContext (too many open, say): no native track can be made.
+    if (ctx === null) throw domException('NotReadableError', 'polyrtc: the synthetic audio source needs an AudioContext, and none could be created');
     const nodes = toneNodes(ctx, options);
     const destination = ctx.createMediaStreamDestination();
     nodes[nodes.length - 1].connect(destination);
