@@ -10,8 +10,9 @@
 var remoteStreams = [];
 var remoteDtmf = []; // the remote party's tones as polyrtc reports them: [{via, tone, duration, t}]
 var toneLog = [];    // tonechange events of the sender the examples made: [{tone, t, toneBuffer}]
-var bufferSamples = []; // sender.toneBuffer whenever it changed (sampled every 5 ms): [{t, toneBuffer}]
+var bufferSamples = []; // sender.toneBuffer whenever it changed (sampled every 10 ms): [{t, toneBuffer}]
 var bufferTimer = null;
+var ticks = []; // when each run of the 10 ms sampler happened: the page's own timer lateness
 
 function describeMessage(data) {
   try {
@@ -117,13 +118,14 @@ function recordSender() {
   });
   var last = null;
   var sample = function () {
+    ticks.push(performance.now());
     if (s.toneBuffer !== last) {
       last = s.toneBuffer;
       bufferSamples.push({ t: performance.now(), toneBuffer: last });
     }
   };
   sample();
-  bufferTimer = setInterval(sample, 5);
+  bufferTimer = setInterval(sample, 10);
 }
 
 // Runs `text` as a classic script of this page (the examples' top-level `sender = ...` makes a
@@ -143,7 +145,8 @@ function runExample(n) {
 }
 
 function dtmfLog() {
-  return { toneLog: toneLog, bufferSamples: bufferSamples, keys: keys, remoteDtmf: remoteDtmf, now: performance.now() };
+  /* global longTasks */
+  return { toneLog: toneLog, bufferSamples: bufferSamples, keys: keys, remoteDtmf: remoteDtmf, longTasks: longTasks, ticks: ticks, now: performance.now() };
 }
 
 function stopDtmfLog() {
