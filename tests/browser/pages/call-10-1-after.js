@@ -3,8 +3,8 @@
 // signalingChannel's send/onmessage are wrapped to note when they run, and every event of the
 // RTCPeerConnection is noted with addEventListener (after the example's own handlers). The
 // tests drive the page through the functions below.
-/* global pc, start: writable, localDescCreated: writable, signalingChannel, note, callEvents, measureAudio,
-   track: writable, keys, epochNow */
+/* global pc, start: writable, localDescCreated: writable, signalingChannel, note, measureAudio,
+   track: writable, keys */
 /* exported callState, measureRemote, measureLocal, prepareDtmf, runExample, runScript, dtmfLog, stopDtmfLog */
 'use strict';
 var remoteStreams = [];
@@ -152,10 +152,3 @@ function dtmfLog() {
 function stopDtmfLog() {
   clearInterval(bufferTimer);
 }
-
-// The order of the call on this side, for the tests and for question 20.
-function callOrder() {
-  return callEvents;
-}
-void callOrder;
-void epochNow;
