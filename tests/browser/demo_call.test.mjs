@@ -62,6 +62,8 @@ test('demo.call: two pages meet in the room from the URL, one Call, each hears t
     await page.waitForFunction(() => remoteView.srcObject && remoteView.currentTime > 0, null, { timeout: 10000 });
   }
   assert.equal(await b.isDisabled('#start'), true, 'the answering page needs no Call');
+  // Heard once the call has run for a second (the first can hold a start-up transient).
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   for (const [page, peer] of [[a, 'callee'], [b, 'caller']]) {
     const heard = await page.evaluate(() => measureAudio(remoteView.srcObject, 800));
     t.diagnostic(`${peer === 'callee' ? 'A' : 'B'} hears ${heard.frequency} Hz at ${heard.tonePowerDb} dB`);

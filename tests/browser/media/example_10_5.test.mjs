@@ -15,11 +15,29 @@ import { useCallPages, kSpecExamples10_5, asciiQuotes } from './call_pages.mjs';
 
 const env = useCallPages();
 
-// Tolerance on each tonechange's spacing from the previous one. polyrtc schedules every step
-// from the planned start (no drift) and must be within 25 ms. Chromium's own RTCDTMFSender
-// runs late by about one inter-tone gap per tone (measured: +65..+80 ms, printed below), so
-// the native reference run allows that lateness and reports it.
-const kTolerance = env.native ? { early: 25, late: 120 } : { early: 25, late: 25 };
+// Timing (question 26). polyrtc plans every tonechange from the start of the playout (t0 + the
+// sum of the steps, so a late timer does not push the rest back) with timers on the page's main
+// thread: each event must be within 25 ms of its planned time, beyond what the page's own timers
+// were delayed at that moment. The page runs a 10 ms control timer (the toneBuffer sampler); the
+// longest gap between its runs, less 10 ms, in the 50 ms before an event is the page's timer
+// lateness then (a long task, or a renderer the OS did not run: this machine has 2 cores and a
+// load average of 7-10 from other builds, and single events run 30-200 ms late exactly when the
+// control timer does). Chromium's own RTCDTMFSender runs late by about one inter-tone gap per tone
+// and the lateness adds up (measured: +72..+90 ms per step, printed below), so the native
+// reference run checks each step from the previous tonechange instead, allowing that lateness.
+const kPlanTolerance = 25;
+const kNativeStepTolerance = { early: 25, late: 120 };
+
+// The page's timer lateness in [from, to]: the longest gap between control-timer runs, less its
+// 10 ms period.
+function timerLateness(ticks, from, to) {
+  let worst = 0;
+  for (let i = 1; i < ticks.length; i++) {
+    if (ticks[i] < from || ticks[i - 1] > to) continue;
+    worst = Math.max(worst, ticks[i] - ticks[i - 1] - 10);
+  }
+  return Math.round(worst);
+}
 // The far side's reported tone durations (polyrtc only), from RFC 4733 durations in 8 or 48 kHz
 // units, sent every packet (20 ms): within one packet and a jitter allowance.
 const kRemoteDurationToleranceMs = 25;
@@ -43,24 +61,43 @@ async function waitForTones(page, count, timeoutMs) {
   await page.waitForFunction((n) => dtmfLog().toneLog.length >= n, count, { timeout: timeoutMs, polling: 20 });
 }
 
-// Checks each tonechange's distance from the previous one against `steps` (ms, one per gap)
-// and prints what was measured. Returns the lateness of each step.
-function checkSpacing(t, toneLog, steps, label) {
+// Checks the tonechange events against `steps` (ms between one and the next) as above and
+// prints both measures: each step's lateness from the previous event, and each event's
+// distance from its planned time.
+function checkSpacing(t, toneLog, steps, label, log) {
   const late = [];
+  const offPlan = [];
+  let planned = toneLog[0].t;
   for (let i = 1; i < toneLog.length && i <= steps.length; i++) {
-    const gap = toneLog[i].t - toneLog[i - 1].t;
-    late.push(Math.round(gap - steps[i - 1]));
+    late.push(Math.round(toneLog[i].t - toneLog[i - 1].t - steps[i - 1]));
+    // A '' ends the playout: an insertDTMF from its handler (example 3) starts a new one, planned
+    // from then.
+    if (toneLog[i - 1].tone === '') planned = toneLog[i - 1].t;
+    planned += steps[i - 1];
+    offPlan.push(Math.round(toneLog[i].t - planned));
   }
-  t.diagnostic(`${label} (${env.mode}): tonechange ${toneLog.map((e) => JSON.stringify(e.tone)).join(' ')}; ` +
-    `each step late by ${late.join(', ')} ms (expected steps ${steps.join(', ')} ms; tolerance -${kTolerance.early}/+${kTolerance.late})`);
+  t.diagnostic(`${label} (${env.mode}): tonechange ${toneLog.map((e) => JSON.stringify(e.tone)).join(' ')}; steps ` +
+    `${steps.join(', ')} ms; each step late by ${late.join(', ')} ms; each event off its plan by ${offPlan.join(', ')} ms`);
+  const from = toneLog[0].t - 200;
+  const to = toneLog[Math.min(toneLog.length, steps.length + 1) - 1].t;
+  const stalls = log.longTasks.filter((l) => l.start + l.duration >= from && l.start <= to);
+  const lateness = toneLog.slice(1, steps.length + 1).map((e) => timerLateness(log.ticks, e.t - 50, e.t));
+  t.diagnostic(`${label} (${env.mode}): the page's control timer was late by ${lateness.join(', ')} ms at those events; ` +
+    `main-thread tasks >= 50 ms: ${stalls.length ? stalls.map((l) => `${l.duration} ms at +${Math.round(l.start - toneLog[0].t)} ms`).join(', ') : 'none'}`);
+  assert.equal(late.length, steps.length, `${label}: ${steps.length + 1} tonechange events`);
   for (let i = 0; i < late.length; i++) {
-    assert.ok(late[i] >= -kTolerance.early && late[i] <= kTolerance.late,
-      `${label}: tonechange ${i + 1} (${JSON.stringify(toneLog[i + 1].tone)}) is ${late[i]} ms off its planned ${steps[i]} ms step`);
+    const what = `${label}: tonechange ${i + 1} (${JSON.stringify(toneLog[i + 1].tone)})`;
+    if (env.native) {
+      assert.ok(late[i] >= -kNativeStepTolerance.early && late[i] <= kNativeStepTolerance.late,
+        `${what} is ${late[i]} ms off its ${steps[i]} ms step (native tolerance -${kNativeStepTolerance.early}/+${kNativeStepTolerance.late})`);
+    } else {
+      assert.ok(offPlan[i] >= -kPlanTolerance && offPlan[i] <= kPlanTolerance + lateness[i],
+        `${what} is ${offPlan[i]} ms off its planned time (tolerance ${kPlanTolerance} ms + the page's timer lateness then, ${lateness[i]} ms)`);
+    }
   }
-  return late;
 }
 
-// toneBuffer as sampled every 5 ms, consecutive duplicates gone.
+// toneBuffer as sampled every 10 ms, consecutive duplicates gone.
 function bufferHistory(log) {
   return log.bufferSamples.map((s) => s.toneBuffer);
 }
@@ -107,7 +144,7 @@ test(`10.5 example 1: "1234" with 500 ms per tone (${env.mode})`, async (t) => {
     // Each tone is taken from the buffer before its tonechange fires.
     assert.deepEqual(log.toneLog.map((e) => e.toneBuffer), ['234', '34', '4', '', '']);
     assert.deepEqual(bufferHistory(log), ['1234', '234', '34', '4', '']);
-    checkSpacing(t, log.toneLog, [570, 570, 570, 570], 'example 1');
+    checkSpacing(t, log.toneLog, [570, 570, 570, 570], 'example 1', log);
     await checkRemote(t, callee, [['1', 500], ['2', 500], ['3', 500], ['4', 500]], 'example 1');
   });
 });
@@ -120,7 +157,7 @@ test(`10.5 example 2: "1234" lighting keys with lightKey(e.tone) (${env.mode})`,
     // The example's ontonechange lights each key and darkens them all with lightKey('').
     assert.deepEqual(log.keys.map((k) => k.key), ['1', '2', '3', '4', '']);
     assert.deepEqual(bufferHistory(log), ['1234', '234', '34', '4', '']);
-    checkSpacing(t, log.keys.map((k) => ({ tone: k.key, t: k.t })), [170, 170, 170, 170], 'example 2 (defaults: 100 ms + 70 ms)');
+    checkSpacing(t, log.keys.map((k) => ({ tone: k.key, t: k.t })), [170, 170, 170, 170], 'example 2 (defaults: 100 ms + 70 ms)', log);
     await checkRemote(t, callee, [['1', 100], ['2', 100], ['3', 100], ['4', 100]], 'example 2');
   });
 });
@@ -135,10 +172,10 @@ test(`10.5 example 3: "1" for 1 s, then "2" for 2 s again after every end, until
     assert.deepEqual(tones.slice(0, 7), ['1', '', '2', '', '2', '', '2']);
     // '1' -> '' is 1000 + 70; '' -> '2' is the new playout starting at once (0); '2' -> ''
     // is 2000 + 70.
-    checkSpacing(t, log.toneLog.slice(0, 7), [1070, 0, 2070, 0, 2070, 0], 'example 3');
+    checkSpacing(t, log.toneLog.slice(0, 7), [1070, 0, 2070, 0, 2070, 0], 'example 3', log);
     // The example's ontonechange runs before the page's recorder: at each '' it has already
     // put '2' back into toneBuffer, which the next playout takes at once (too briefly for
-    // the 5 ms sampler to see).
+    // the 10 ms sampler to see).
     assert.deepEqual(log.toneLog.slice(0, 7).map((e) => e.toneBuffer), ['', '2', '', '2', '', '2', '']);
     assert.deepEqual(bufferHistory(log).slice(0, 2), ['1', '']);
 
@@ -173,17 +210,20 @@ test(`10.5 example 4: "12345", then toneBuffer + "6789" while "1" plays (${env.m
   assert.equal(before + rest, example);
   assert.match(rest, /^\s*sender\.insertDTMF\(sender\.toneBuffer \+ '6789'\);$/);
   await withCall('dtmf4', async ({ caller, callee }) => {
-    await caller.evaluate((text) => runScript(text), before);
-    await waitForTones(caller, 1, 5000);
-    // 40 ms into the 100 ms tone '1'.
-    const appended = await caller.evaluate((text) => new Promise((resolve) => {
-      const start = dtmfLog().toneLog[0].t;
-      setTimeout(() => {
-        const buffer = sender.toneBuffer;
-        runScript(text);
-        resolve({ at: performance.now() - start, before: buffer, after: sender.toneBuffer });
-      }, Math.max(0, start + 40 - performance.now()));
-    }), rest);
+    // All in the page, without a round trip to the test: the first part, then the last line
+    // 40 ms after tonechange '1' (the tone lasts 100 ms).
+    const appended = await caller.evaluate(([first, last]) => new Promise((resolve) => {
+      runScript(first);
+      sender.addEventListener('tonechange', function once() {
+        sender.removeEventListener('tonechange', once);
+        const start = performance.now();
+        setTimeout(() => {
+          const buffer = sender.toneBuffer;
+          runScript(last);
+          resolve({ at: performance.now() - start, before: buffer, after: sender.toneBuffer });
+        }, 40);
+      });
+    }), [before, rest]);
     t.diagnostic(`example 4 (${env.mode}): appended ${appended.at.toFixed(1)} ms into '1'; toneBuffer ${JSON.stringify(appended.before)} -> ${JSON.stringify(appended.after)}`);
     assert.ok(appended.at < 100, 'the append happened while 1 was playing');
     assert.equal(appended.before, '2345');
@@ -193,7 +233,7 @@ test(`10.5 example 4: "12345", then toneBuffer + "6789" while "1" plays (${env.m
     // '1' is not restarted: the tones are 1..9 once each, '2' comes one step after '1'.
     assert.deepEqual(log.toneLog.map((e) => e.tone), ['1', '2', '3', '4', '5', '6', '7', '8', '9', '']);
     assert.deepEqual(bufferHistory(log), ['12345', '2345', '23456789', '3456789', '456789', '56789', '6789', '789', '89', '9', '']);
-    checkSpacing(t, log.toneLog, Array(9).fill(170), 'example 4');
+    checkSpacing(t, log.toneLog, Array(9).fill(170), 'example 4', log);
     await checkRemote(t, callee, '123456789'.split('').map((tone) => [tone, 100]), 'example 4');
   });
 });

@@ -3,15 +3,16 @@
 // signalingChannel's send/onmessage are wrapped to note when they run, and every event of the
 // RTCPeerConnection is noted with addEventListener (after the example's own handlers). The
 // tests drive the page through the functions below.
-/* global pc, start: writable, localDescCreated: writable, signalingChannel, note, callEvents, measureAudio,
-   track: writable, keys, epochNow */
+/* global pc, start: writable, localDescCreated: writable, signalingChannel, note, measureAudio,
+   track: writable, keys */
 /* exported callState, measureRemote, measureLocal, prepareDtmf, runExample, runScript, dtmfLog, stopDtmfLog */
 'use strict';
 var remoteStreams = [];
 var remoteDtmf = []; // the remote party's tones as polyrtc reports them: [{via, tone, duration, t}]
 var toneLog = [];    // tonechange events of the sender the examples made: [{tone, t, toneBuffer}]
-var bufferSamples = []; // sender.toneBuffer whenever it changed (sampled every 5 ms): [{t, toneBuffer}]
+var bufferSamples = []; // sender.toneBuffer whenever it changed (sampled every 10 ms): [{t, toneBuffer}]
 var bufferTimer = null;
+var ticks = []; // when each run of the 10 ms sampler happened: the page's own timer lateness
 
 function describeMessage(data) {
   try {
@@ -117,13 +118,14 @@ function recordSender() {
   });
   var last = null;
   var sample = function () {
+    ticks.push(performance.now());
     if (s.toneBuffer !== last) {
       last = s.toneBuffer;
       bufferSamples.push({ t: performance.now(), toneBuffer: last });
     }
   };
   sample();
-  bufferTimer = setInterval(sample, 5);
+  bufferTimer = setInterval(sample, 10);
 }
 
 // Runs `text` as a classic script of this page (the examples' top-level `sender = ...` makes a
@@ -143,16 +145,10 @@ function runExample(n) {
 }
 
 function dtmfLog() {
-  return { toneLog: toneLog, bufferSamples: bufferSamples, keys: keys, remoteDtmf: remoteDtmf, now: performance.now() };
+  /* global longTasks */
+  return { toneLog: toneLog, bufferSamples: bufferSamples, keys: keys, remoteDtmf: remoteDtmf, longTasks: longTasks, ticks: ticks, now: performance.now() };
 }
 
 function stopDtmfLog() {
   clearInterval(bufferTimer);
 }
-
-// The order of the call on this side, for the tests and for question 20.
-function callOrder() {
-  return callEvents;
-}
-void callOrder;
-void epochNow;
