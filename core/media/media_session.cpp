@@ -307,6 +307,13 @@ struct MediaSession::Impl {
     void drain_dtmf(TransceiverId id, ReceiveStream& r) {
         while (auto tone = r.dtmf.poll_event()) {
             uint32_t rate = r.dtmf_rates[r.last_dtmf_pt].rate();
+            const auto& pts = r.config.dtmf_payload_types;
+            auto known = std::find(pts.begin(), pts.end(), r.last_dtmf_pt);
+            size_t index = static_cast<size_t>(known - pts.begin());
+            if (known != pts.end() && index < r.config.dtmf_clock_rates.size() &&
+                (r.config.dtmf_clock_rates[index] == 8000 || r.config.dtmf_clock_rates[index] == 48000)) {
+                rate = r.config.dtmf_clock_rates[index];
+            }
             // The receiver counted units at 48000; rescale to the PT's clock.
             int64_t units = (tone->duration.as_micros() * 48000 + 500000) / 1000000;
             DtmfReceivedEvent ev;

@@ -80,6 +80,9 @@ struct AudioReceiveConfig {
     std::vector<uint32_t> remote_ssrcs;  // the remote section's a=ssrc values (may be empty)
     uint8_t opus_payload_type = 111;
     std::vector<uint8_t> dtmf_payload_types;  // telephone-event PTs we accept (any clock rate)
+    // Their rtpmap clock rates, in the same order. A PT without one has its rate learned from
+    // its packets' timing, which bursts of arrivals in a busy page can fool.
+    std::vector<uint32_t> dtmf_clock_rates;
     std::optional<uint8_t> audio_level_extension_id;
     std::optional<uint8_t> mid_extension_id;
 };

@@ -433,9 +433,8 @@ void PeerConnection::on_relay_data(Timestamp now, const net::SocketAddress& from
             if (dtls_) dtls_->handle_receive(now, data);
             break;
         case stun::PacketKind::kRtp:
-            // SRTP/SRTCP: only from the selected pair's peer (RFC 8445 section 12: media
-            // flows on the selected pair); the session authenticates it.
-            if (!selected_pair_ || from != selected_pair_->remote.address) break;
+            // SRTP/SRTCP from whichever pair the peer sends on (a controlling peer may send
+            // before its nomination reaches us, RFC 8445 section 12); SRTP authenticates it.
             ice_.handle_activity(now, *relayed_address_, from);
             media_.handle_packet(now, data);
             break;

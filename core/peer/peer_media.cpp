@@ -151,6 +151,7 @@ void PeerConnection::apply_negotiated_media() {
             c.remote_ssrcs = it->remote_ssrcs;
             c.opus_payload_type = it->opus_payload_type;
             c.dtmf_payload_types = it->receive_dtmf_payload_types;
+            c.dtmf_clock_rates = it->receive_dtmf_clock_rates;
             c.audio_level_extension_id = it->audio_level_extension_id;
             c.mid_extension_id = it->mid_extension_id;
             receive = std::move(c);

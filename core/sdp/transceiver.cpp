@@ -251,6 +251,7 @@ std::vector<NegotiatedAudio> SessionNegotiator::negotiated_audio() const {
             a.dtmf_payload_type = formats->telephone_event_48000;
             a.dtmf_clock_rate = 48000;
             a.receive_dtmf_payload_types.push_back(*formats->telephone_event_48000);
+            a.receive_dtmf_clock_rates.push_back(48000);
         }
         if (formats->telephone_event_8000) {
             if (!a.dtmf_payload_type) {
@@ -258,6 +259,7 @@ std::vector<NegotiatedAudio> SessionNegotiator::negotiated_audio() const {
                 a.dtmf_clock_rate = 8000;
             }
             a.receive_dtmf_payload_types.push_back(*formats->telephone_event_8000);
+            a.receive_dtmf_clock_rates.push_back(8000);
         }
         a.audio_level_extension_id = formats->audio_level_extension_id;
         a.mid_extension_id = formats->mid_extension_id;

@@ -73,6 +73,7 @@ struct NegotiatedAudio {
     std::optional<uint8_t> dtmf_payload_type;
     uint32_t dtmf_clock_rate = 48000;
     std::vector<uint8_t> receive_dtmf_payload_types;  // every telephone-event PT negotiated
+    std::vector<uint32_t> receive_dtmf_clock_rates;   // their rtpmap clock rates, in the same order
     std::optional<uint8_t> audio_level_extension_id;
     std::optional<uint8_t> mid_extension_id;
     uint32_t local_ssrc = 0;

@@ -11,7 +11,7 @@
 //   received events audibly (measured: no 697/1209 Hz energy), and its encoded transform did
 //   not surface the events, so that is what a native receiver shows;
 // - native -> polyrtc: polyrtc's non-standard `dtmf` events (docs/api.md) give the tones and
-//   their durations (within 20 ms).
+//   their durations (Chromium's wire duration: 200 to 260 ms for a 200 ms tone, see below).
 // POLYRTC_MEDIA_NATIVE=1 runs the "polyrtc" page on Chromium's own WebRTC too (native to native
 // through the same relay), which proves the test and gives the reference figures; only the
 // check of polyrtc's dtmf events is left out then.
@@ -126,7 +126,11 @@ for (const polyrtcRole of ['offerer', 'answerer']) {
         for (const via of ['pc', 'receiver']) {
           const list = got.filter((d) => d.via === via);
           assert.deepEqual(list.map((d) => d.tone), ['1', '2', '#'], `polyrtc's ${via} dtmf events`);
-          for (const d of list) assert.ok(Math.abs(d.duration - 200) <= 20, `tone ${d.tone}: ${d.duration} ms, sent 200 ms`);
+          // Chromium's own packets say more than it was asked for: its RFC 4733 sender (PT 126,
+          // telephone-event/8000) ends a 200 ms tone with a duration of 1920 units, 240 ms,
+          // tone after tone (measured here; polyrtc-to-polyrtc durations are exact, see
+          // tests/browser/media/example_10_5.test.mjs). What reaches us is the wire's duration.
+          for (const d of list) assert.ok(d.duration >= 200 && d.duration <= 260, `tone ${d.tone}: ${d.duration} ms, sent 200 ms`);
         }
       }
       for (const p of [polyrtc, native]) {
