@@ -154,7 +154,7 @@ TEST_CASE("stack.media: an audio call under 10% loss keeps playing the tone") {
     CHECK(in_z->packets_lost > 0);
 }
 
-TEST_CASE("stack.media: an offer with audio and a data channel BUNDLEs both; both work") {
+TEST_CASE("stack.media: an offer with audio and a data channel BUNDLEs both and both work") {
     RelayPair pair;
     auto chat = pair.a().pc->create_data_channel(pair.now(), channel_init("chat"));
     REQUIRE(chat.ok());
@@ -170,7 +170,7 @@ TEST_CASE("stack.media: an offer with audio and a data channel BUNDLEs both; bot
     REQUIRE(pair.drive_until([&] { return !pair.events_of<peer::ChannelMessageEvent>(pair.z()).empty(); }));
 }
 
-TEST_CASE("stack.media: a transceiver added after the call renegotiates; stop rejects it") {
+TEST_CASE("stack.media: a transceiver added after the call renegotiates and stop rejects it") {
     RelayPair pair;
     Call call = connect_call(pair);
     pair.a().events.clear();
@@ -195,7 +195,7 @@ TEST_CASE("stack.media: a transceiver added after the call renegotiates; stop re
     CHECK(local->sdp.find("m=audio 0 ") != std::string::npos);
 }
 
-TEST_CASE("stack.media: video transceivers are refused; commands after close are InvalidStateError") {
+TEST_CASE("stack.media: video transceivers are refused and commands after close are InvalidStateError") {
     RelayPair pair;
     peer::TransceiverRequest video;
     video.kind = "video";

@@ -1,7 +1,7 @@
 // RTCDTMFSender and RTCDTMFToneChangeEvent (webrtc-pc §7). The tone buffer, the playout task
 // and the tonechange events live here, in the page, next to the timers that govern them; the
 // engine is only told "play this tone for this long now" (playDtmfTone, one RFC 4733 event on
-// the wire). docs/questions-dtmf.md explains the choices (Q21-27).
+// the wire). docs/questions.md (questions 21-27) explains the choices (Q21-27).
 import { BaseEventTarget, defineEventHandlers } from './events.mjs';
 import { queueTask } from './tasks.mjs';
 import { domException, requireArguments, toDOMString, toDictionary, toUnsignedLong } from './webidl.mjs';

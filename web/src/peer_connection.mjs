@@ -852,7 +852,7 @@ export class RTCPeerConnection extends BaseEventTarget {
 
   // The 2013 draft's createDTMFSender (example 10.5). As late Chromium did: the DTMF sender of
   // the RTCRtpSender that sends the track, the same object every time; SyntaxError for a
-  // track this connection does not send or a video track (docs/questions-dtmf.md, Q21).
+  // track this connection does not send or a video track (docs/questions.md (questions 21-27), Q21).
   createDTMFSender(track) {
     requireArguments(arguments, 1, 'createDTMFSender');
     if (!isMediaStreamTrack(track)) throw typeError('createDTMFSender: the argument is not a MediaStreamTrack');

@@ -2,7 +2,7 @@
 // DTMF examples of spec section 10.5 verbatim, the tonechange sequence and its timing (each
 // tone duration + interToneGap after the previous, measured from the first, within 10 ms),
 // toneBuffer over time, what reaches the engine (one playDtmfTone per tone, never a restart),
-// clamping, and the exceptions insertDTMF throws (webrtc-pc §7.2, docs/questions-dtmf.md).
+// clamping, and the exceptions insertDTMF throws (webrtc-pc §7.2, docs/questions.md (questions 21-27)).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';

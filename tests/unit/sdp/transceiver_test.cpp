@@ -270,7 +270,7 @@ TEST_CASE("sdp.transceiver: the answer's direction is ours limited by the offer 
     }
 }
 
-TEST_CASE("sdp.transceiver: a remote offer without addTrack makes a recvonly transceiver; rollback removes it") {
+TEST_CASE("sdp.transceiver: a remote offer without addTrack makes a recvonly transceiver and rollback removes it") {
     Peer z("Z");
     require_ok(z.n.set_remote(SdpType::kOffer, corpus::kChromiumAudioDatachannelOffer));
     REQUIRE(z.n.transceivers().size() == 1);
