@@ -27,6 +27,7 @@ Result<OpusFrameEncoder, AudioError> OpusFrameEncoder::create(OpusEncoderConfig 
     if (config.expected_loss_percent < 0 || config.expected_loss_percent > 100) {
         return unexpected(AudioError::kBadConfig);
     }
+    if (config.complexity < 0 || config.complexity > 10) return unexpected(AudioError::kBadConfig);
     int err = OPUS_OK;
     // VOIP favours speech intelligibility and enables SILK's in-band FEC.
     OpusFrameEncoder out;
@@ -37,7 +38,8 @@ Result<OpusFrameEncoder, AudioError> OpusFrameEncoder::create(OpusEncoderConfig 
         opus_encoder_ctl(out.enc_.get(), OPUS_SET_INBAND_FEC_REQUEST, opus_int32{config.inband_fec ? 1 : 0}) !=
             OPUS_OK ||
         opus_encoder_ctl(out.enc_.get(), OPUS_SET_PACKET_LOSS_PERC_REQUEST, opus_int32{config.expected_loss_percent}) !=
-            OPUS_OK) {
+            OPUS_OK ||
+        opus_encoder_ctl(out.enc_.get(), OPUS_SET_COMPLEXITY_REQUEST, opus_int32{config.complexity}) != OPUS_OK) {
         return unexpected(AudioError::kBadConfig);
     }
     return out;

@@ -38,6 +38,9 @@ struct OpusEncoderConfig {
     int bitrate = 32000;             // bits/s, 6000..510000
     bool inband_fec = true;          // LBRR data for the previous frame (SILK/hybrid modes)
     int expected_loss_percent = 10;  // tunes how much FEC the encoder spends
+    // 0..10. 5 is what libwebrtc uses on mobile: in the page the encoder runs on the main
+    // thread, and at libopus's default (10) it took ~10 % of a core per call in Wasm.
+    int complexity = 5;
 };
 
 class OpusFrameEncoder {

@@ -1,5 +1,7 @@
 #include "core/dtmf/dtmf_sender.hpp"
 
+#include <algorithm>
+
 namespace polyrtc::dtmf {
 
 Result<DtmfSender, DtmfError> DtmfSender::create(DtmfSenderConfig config) {
@@ -13,11 +15,11 @@ Result<DtmfSender, DtmfError> DtmfSender::create(DtmfSenderConfig config) {
 }
 
 Status<DtmfError> DtmfSender::play(Timestamp now, char tone, Duration duration, uint32_t rtp_timestamp) {
-    if (active_) return unexpected(DtmfError::kBusy);
     auto event = tone_to_event(tone);
     if (!event) return unexpected(DtmfError::kBadTone);
     uint64_t units = static_cast<uint64_t>(duration.as_micros()) * config_.clock_rate / 1000000;
     if (duration.as_micros() <= 0 || units == 0) return unexpected(DtmfError::kBadDuration);
+    if (active_) cut(now);
     active_ = true;
     event_ = *event;
     start_ = now;
@@ -31,11 +33,37 @@ Status<DtmfError> DtmfSender::play(Timestamp now, char tone, Duration duration, 
 }
 
 std::optional<Timestamp> DtmfSender::poll_timeout() const {
+    if (!flushed_.empty()) return start_;
     if (!active_) return std::nullopt;
     return start_ + config_.ptime * tick_;
 }
 
+void DtmfSender::cut(Timestamp now) {
+    // The tone ends where it is: its final packet, with the duration reached so far (but not
+    // less than what was already reported), goes out now with its two retransmissions.
+    uint64_t reported = uint64_t{tick_ - 1} * ptime_units_;
+    uint64_t elapsed = static_cast<uint64_t>((now - start_).as_micros()) * config_.clock_rate / 1000000;
+    uint64_t end_units = end_sent_ > 0 ? total_units_ : std::min(total_units_, std::max(reported, elapsed));
+    DtmfPacket p;
+    p.event.event = event_;
+    p.event.volume = config_.volume;
+    p.event.end = true;
+    p.rtp_timestamp = segment_timestamp_;
+    p.marker = first_packet_;
+    p.event.duration = static_cast<uint16_t>(std::min<uint64_t>(end_units - segment_start_units_, kMaxDuration));
+    for (int i = end_sent_; i < 3; ++i) {
+        flushed_.push_back(p);
+        p.marker = false;
+    }
+    active_ = false;
+}
+
 std::optional<DtmfPacket> DtmfSender::poll_packet(Timestamp now) {
+    if (!flushed_.empty()) {
+        DtmfPacket p = flushed_.front();
+        flushed_.pop_front();
+        return p;
+    }
     if (!active_ || now < start_ + config_.ptime * tick_) return std::nullopt;
     DtmfPacket p;
     p.event.event = event_;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 
 #include "core/common/result.hpp"
@@ -44,7 +45,10 @@ public:
     static Result<DtmfSender, DtmfError> create(DtmfSenderConfig config);
 
     // Starts `tone` (0-9 * # A-D) lasting `duration`. `rtp_timestamp` is the audio stream's
-    // timestamp at `now`. kBusy while the previous tone's packets are still going out.
+    // timestamp at `now`. A tone still on the wire is cut there: its end packet (with the
+    // duration reached) and the retransmissions go out at once, before the new tone's first
+    // packet. (The page schedules tones duration + interToneGap apart, but a late timer can
+    // start one before the previous one's end retransmissions are done.)
     Status<DtmfError> play(Timestamp now, char tone, Duration duration, uint32_t rtp_timestamp);
 
     // The next packet due at or before `now`, oldest first.
@@ -54,7 +58,7 @@ public:
 
     bool is_playing() const { return active_; }
     // True from play() until the last end packet went out: audio frames are not sent.
-    bool suppresses_audio() const { return active_; }
+    bool suppresses_audio() const { return active_ || !flushed_.empty(); }
 
 private:
     explicit DtmfSender(DtmfSenderConfig config, uint32_t ptime_units) : config_(config), ptime_units_(ptime_units) {}
@@ -71,6 +75,9 @@ private:
     bool first_packet_ = true;
     uint32_t tick_ = 0;  // packets due at start + tick * ptime
     int end_sent_ = 0;
+    std::deque<DtmfPacket> flushed_;  // a cut tone's end packets, sent before anything else
+
+    void cut(Timestamp now);
 };
 
 }  // namespace polyrtc::dtmf

@@ -10,7 +10,6 @@ const char* to_string(DtmfError error) {
         case DtmfError::kBadClockRate: return "telephone-event clock rate must be 8000 or 48000";
         case DtmfError::kBadPtime: return "bad telephone-event packet interval";
         case DtmfError::kBadVolume: return "volume must be 0..63";
-        case DtmfError::kBusy: return "a tone is already being sent";
     }
     return "unknown DTMF error";
 }

@@ -26,7 +26,6 @@ enum class DtmfError {
     kBadClockRate,  // not 8000 or 48000
     kBadPtime,      // packet interval not in 10..100 ms or not a whole number of units
     kBadVolume,     // over 63
-    kBusy,          // a tone is still being sent (the page schedules one at a time)
 };
 const char* to_string(DtmfError error);
 

@@ -20,7 +20,6 @@ const char* to_string(MediaError error) {
         case MediaError::kNotSending: return "transceiver is not sending";
         case MediaError::kNoTelephoneEvent: return "telephone-event was not negotiated";
         case MediaError::kBadTone: return "not a DTMF tone";
-        case MediaError::kDtmfBusy: return "the previous tone is still on the wire";
         case MediaError::kBadFrame: return "audio frame is not 960 samples";
         case MediaError::kBadKeys: return "SRTP keys refused";
     }
@@ -629,14 +628,12 @@ Status<MediaError> MediaSession::play_dtmf(Timestamp now, TransceiverId id, char
     if (!dtmf::tone_to_event(tone)) return unexpected(MediaError::kBadTone);
     impl_->touch(now);
     impl_->flush_dtmf(now, s);
-    if (s.dtmf->is_playing()) return unexpected(MediaError::kDtmfBusy);
     if (!impl_->srtp) return {};  // nothing leaves before the keys (header comment)
     duration = std::clamp(duration, kMinDtmfDuration, kMaxDtmfDuration);
     // The event starts at the audio clock's next frame: no audio packet carries that
     // timestamp, since frames are suppressed from here until the last end packet.
     auto played = s.dtmf->play(now, tone, duration, Impl::audio_clock(s, now));
-    if (!played)
-        return unexpected(played.error() == dtmf::DtmfError::kBusy ? MediaError::kDtmfBusy : MediaError::kBadTone);
+    if (!played) return unexpected(MediaError::kBadTone);
     ++s.stats.dtmf_events_sent;
     return {};
 }

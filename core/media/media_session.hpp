@@ -56,7 +56,6 @@ enum class MediaError {
     kNotSending,          // the transceiver has no sending stream
     kNoTelephoneEvent,    // play_dtmf(): telephone-event was not negotiated
     kBadTone,             // play_dtmf(): not one of 0-9 * # A-D (a-d accepted)
-    kDtmfBusy,            // play_dtmf(): the previous tone's packets are still going out
     kBadFrame,            // send_audio(): not 960 samples
     kBadKeys,             // set_srtp_keys(): profile or key sizes the SRTP layer refuses
 };

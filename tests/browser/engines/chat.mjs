@@ -12,11 +12,11 @@ export function startChatRelay() {
     '--allow-loopback-peers']);
 }
 
-// What a page's globals are: every RTC* name polyrtc exports must be polyrtc's own (a leftover
+// What a page's globals are: every RTC* global polyrtc installs must be polyrtc's own (a leftover
 // native RTCDataChannel would break `channel instanceof RTCDataChannel`); RTC* globals polyrtc
 // does not define are listed as leftovers.
 export function pageGlobals() {
-  const ours = Object.keys(polyrtc).filter((name) => /^RTC/.test(name));
+  const ours = Object.keys(polyrtc.globals).filter((name) => /^RTC/.test(name));
   return {
     notOurs: ours.filter((name) => window[name] !== polyrtc[name]),
     leftovers: Object.getOwnPropertyNames(window).filter((name) => /^(webkit)?RTC/.test(name) && !ours.includes(name)).sort(),

@@ -72,7 +72,7 @@ TEST_CASE("dtmf.sender: a 40 ms tone is one timestamp, marker first, updates, th
     CHECK_FALSE(s.poll_timeout().has_value());
 }
 
-TEST_CASE("dtmf.sender: validates its configuration and the tone, and refuses a second tone while busy") {
+TEST_CASE("dtmf.sender: validates its configuration and the tone") {
     DtmfSenderConfig c;
     c.clock_rate = 16000;
     CHECK(DtmfSender::create(c).error() == DtmfError::kBadClockRate);
@@ -90,7 +90,6 @@ TEST_CASE("dtmf.sender: validates its configuration and the tone, and refuses a 
     CHECK(s.play(t0, 'X', Duration::millis(100), 0).error() == DtmfError::kBadTone);
     CHECK(s.play(t0, '1', Duration::millis(0), 0).error() == DtmfError::kBadDuration);
     REQUIRE(s.play(t0, '#', Duration::millis(100), 0).ok());
-    CHECK(s.play(t0, '1', Duration::millis(100), 0).error() == DtmfError::kBusy);
     auto sent = run_sender(s, t0);
     // 10 ms ptime at 48 kHz: updates of 480 units, end at 4800, 9 updates + 3 ends.
     REQUIRE(sent.size() == 12);
@@ -98,6 +97,42 @@ TEST_CASE("dtmf.sender: validates its configuration and the tone, and refuses a 
     CHECK(sent[9].packet.event.duration == 4800);
     CHECK(sent[9].packet.event.end);
     CHECK(s.play(t0 + Duration::seconds(1), '1', Duration::millis(100), 0).ok());
+}
+
+TEST_CASE("dtmf.sender: a tone started while one is on the wire cuts it: its three ends go first") {
+    // A late page timer started '1' 60 ms into a 100 ms '#' (20 ms ptime, 48 kHz).
+    auto s = make_sender(48000, 20);
+    const Timestamp t0 = Timestamp::from_millis(1000);
+    REQUIRE(s.play(t0, '#', Duration::millis(100), 1000).ok());
+    std::vector<Sent> sent;
+    Timestamp now = t0;
+    while (now <= t0 + Duration::millis(60)) {
+        while (auto p = s.poll_packet(now)) sent.push_back({now, *p});
+        now = now + Duration::millis(1);
+    }
+    REQUIRE(sent.size() == 3);  // updates at 20, 40 and 60 ms
+    CHECK(sent.back().packet.event.duration == 2880);
+    const Timestamp cut_at = t0 + Duration::millis(65);
+    REQUIRE(s.play(cut_at, '1', Duration::millis(100), 1000 + 3120).ok());
+    CHECK(s.suppresses_audio());
+    auto rest = run_sender(s, cut_at);
+    // The cut tone: three end packets at once, its timestamp, the 65 ms it lasted (3120 units).
+    REQUIRE(rest.size() == 3 + 7);  // then updates at 20..80 ms and three ends
+    for (int i = 0; i < 3; ++i) {
+        CHECK(rest[i].at == cut_at);
+        CHECK(rest[i].packet.rtp_timestamp == 1000);
+        CHECK(rest[i].packet.event.event == 11);  // '#'
+        CHECK(rest[i].packet.event.end);
+        CHECK(rest[i].packet.event.duration == 3120);
+        CHECK_FALSE(rest[i].packet.marker);
+    }
+    // Then the new tone as usual: its own timestamp, marker first, three ends at 100 ms.
+    CHECK(rest[3].packet.event.event == 1);
+    CHECK(rest[3].packet.marker);
+    CHECK(rest[3].packet.rtp_timestamp == 1000 + 3120);
+    CHECK(rest.back().packet.event.end);
+    CHECK(rest.back().packet.event.duration == 4800);
+    CHECK_FALSE(s.is_playing());
 }
 
 TEST_CASE("dtmf.sender: a 6000 ms tone at 8 kHz fits one segment of 48000 units") {

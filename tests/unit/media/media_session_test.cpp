@@ -193,7 +193,6 @@ void check_dtmf_call(uint32_t te_rate, uint32_t reorder_ms = 0) {
         if (!one_played && one_at <= tick) {
             p.advance_to(one_at);
             REQUIRE(p.a.play_dtmf(p.now, 0, '1', Duration::millis(100)).ok());
-            CHECK(p.a.play_dtmf(p.now, 0, '2', Duration::millis(100)).error() == MediaError::kDtmfBusy);
             one_played = true;
         }
         if (!hash_played && hash_at <= tick) {
