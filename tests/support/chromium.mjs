@@ -15,7 +15,7 @@ export const kNativeWebRtcGlobals = [
   'RTCDataChannelEvent', 'RTCTrackEvent', 'RTCCertificate', 'RTCDtlsTransport', 'RTCIceTransport',
   'RTCSctpTransport', 'RTCStatsReport', 'RTCError', 'RTCErrorEvent', 'RTCDTMFSender',
   'RTCDTMFToneChangeEvent', 'RTCPeerConnectionIceErrorEvent', 'RTCEncodedAudioFrame',
-  'RTCEncodedVideoFrame', 'RTCRtpScriptTransform',
+  'RTCEncodedVideoFrame', 'RTCRtpScriptTransform', 'MediaStreamEvent', // the last: legacy onaddstream's event, still in Chromium 156
 ];
 
 export async function launchChromium({ extraArgs = [] } = {}) {
