@@ -1,5 +1,7 @@
 #include "core/audio/jitter_buffer.hpp"
 
+#include <algorithm>
+
 namespace polyrtc::audio {
 
 const char* to_string(FrameKind kind) {
@@ -120,6 +122,24 @@ bool JitterBuffer::pull_one(FrameKind& kind) {
     return true;
 }
 
+void JitterBuffer::control_delay() {
+    static constexpr int kWindow = 50;  // play-outs: one second
+    static constexpr size_t kMaxDiscard = 25;
+    window_min_waiting_ = std::min(window_min_waiting_, packets_.size());
+    if (++window_play_outs_ < kWindow) return;
+    size_t keep = static_cast<size_t>(config_.target_delay.as_micros() / 20000) + 1;
+    size_t excess = window_min_waiting_ > keep ? std::min(window_min_waiting_ - keep, kMaxDiscard) : 0;
+    for (size_t i = 0; i < excess; ++i) {
+        size_t before = fifo_.size();
+        FrameKind kind = FrameKind::kDecoded;
+        if (!pull_one(kind)) break;
+        fifo_.resize(before);
+        ++stats_.discarded_frames;
+    }
+    window_min_waiting_ = SIZE_MAX;
+    window_play_outs_ = 0;
+}
+
 PlayoutFrame JitterBuffer::play_out(Timestamp now) {
     PlayoutFrame frame;
     ++stats_.played_frames;
@@ -131,7 +151,10 @@ PlayoutFrame JitterBuffer::play_out(Timestamp now) {
         }
         playing_ = true;
         next_ = packets_.begin()->first;
+        window_min_waiting_ = SIZE_MAX;
+        window_play_outs_ = 0;
     }
+    control_delay();
     frame.kind = FrameKind::kDecoded;
     while (fifo_.size() < kFrameSamples) {
         if (!pull_one(frame.kind)) break;

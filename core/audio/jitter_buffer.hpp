@@ -10,6 +10,13 @@
 //     again with the next packet (the sender paused, or the path broke).
 // A packet arriving after its turn is late and dropped; the buffer holds at most
 // `max_packets` and drops the oldest beyond that. Everything is counted for getStats().
+//
+// Delay control: packets that have waited through a whole second of play-outs without the
+// buffer ever running down to the target are delay the path does not need (a stall of the
+// page that pulls, a burst after a pause). Once a second, if the fewest packets waiting at
+// any play-out exceeded the target's frames plus one, that excess is discarded: decoded (the
+// decoder's state stays continuous) and not played, one short skip instead of a call that
+// stays late for good.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +46,7 @@ struct JitterBufferStats {
     uint64_t played_frames = 0;       // 20 ms frames handed out, silence included
     uint64_t silence_frames = 0;      // before playout started or after an underrun
     uint64_t placeholder_frames = 0;  // slots of non-audio packets (telephone-event)
+    uint64_t discarded_frames = 0;    // skipped by delay control
 };
 
 enum class FrameKind { kDecoded, kRecovered, kConcealed, kSilence };
@@ -71,6 +79,7 @@ private:
     void store(Timestamp now, uint16_t seq, std::optional<Bytes> payload);
     // Appends the audio of the next sequence number to fifo_; false on underrun.
     bool pull_one(FrameKind& kind);
+    void control_delay();
 
     JitterBufferConfig config_;
     OpusFrameDecoder decoder_;
@@ -82,7 +91,9 @@ private:
     int64_t next_ = 0;  // extended sequence number to play next
     std::optional<int64_t> last_played_;
     int concealed_run_ = 0;
-    Samples fifo_;  // decoded samples not yet handed out (packets longer than 20 ms)
+    Samples fifo_;                          // decoded samples not yet handed out (packets longer than 20 ms)
+    size_t window_min_waiting_ = SIZE_MAX;  // fewest packets waiting at a play-out this window
+    int window_play_outs_ = 0;
     JitterBufferStats stats_;
 };
 
