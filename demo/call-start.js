@@ -4,7 +4,7 @@
 // sender = pc.createDTMFSender(track), its ontonechange lights the key playing (lightKey), and
 // a key pressed while tones play is appended with insertDTMF(sender.toneBuffer + key) (the
 // fourth example). Tones from the other tab show through polyrtc's non-standard `dtmf` event.
-/* global callUi, start: writable, pc, signalingChannel */
+/* global callUi, demoRoom, start: writable, pc, signalingChannel */
 'use strict';
 
 var track = null;  // the local audio track, once the call is up (10.5's `track`)
@@ -12,19 +12,7 @@ var sender = null; // 10.5's `sender`
 
 (function () {
   var $ = callUi.$;
-  var room = signalingChannel.room;
-  var link = location.origin + location.pathname + '?room=' + encodeURIComponent(room);
-  $('room').textContent = room;
-  $('link').value = link;
-  $('native').textContent = typeof polyrtc === 'object' && RTCPeerConnection === polyrtc.RTCPeerConnection
-    ? 'polyrtc (WebAssembly)' : 'this browser\'s own';
-
-  $('copy').addEventListener('click', function () {
-    $('link').select();
-    var done = function () { $('copy').textContent = 'Copied'; setTimeout(function () { $('copy').textContent = 'Copy'; }, 1500); };
-    if (navigator.clipboard) navigator.clipboard.writeText(link).then(done, function () { document.execCommand('copy'); done(); });
-    else { document.execCommand('copy'); done(); }
-  });
+  demoRoom.show($, signalingChannel.room);
 
   var keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
   keys.forEach(function (key) {

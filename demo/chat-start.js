@@ -2,24 +2,12 @@
 // it. The Start button calls start(true) ("call start(true) to initiate"); the other tab's
 // example calls start(false) itself when the offer arrives. Sending goes through the
 // example's sendChatMessage.
-/* global chatUi, start: writable, pc, channel, sendChatMessage, signalingChannel */
+/* global chatUi, demoRoom, start: writable, pc, channel, sendChatMessage, signalingChannel */
 'use strict';
 
 (function () {
   var $ = chatUi.$;
-  var room = signalingChannel.room;
-  var link = location.origin + location.pathname + '?room=' + encodeURIComponent(room);
-  $('room').textContent = room;
-  $('link').value = link;
-  $('native').textContent = typeof polyrtc === 'object' && RTCPeerConnection === polyrtc.RTCPeerConnection
-    ? 'polyrtc (WebAssembly)' : 'this browser\'s own';
-
-  $('copy').addEventListener('click', function () {
-    $('link').select();
-    var done = function () { $('copy').textContent = 'Copied'; setTimeout(function () { $('copy').textContent = 'Copy'; }, 1500); };
-    if (navigator.clipboard) navigator.clipboard.writeText(link).then(done, function () { document.execCommand('copy'); done(); });
-    else { document.execCommand('copy'); done(); }
-  });
+  demoRoom.show($, signalingChannel.room);
 
   // Follows the connection the example makes, to show its state. `start` is the example's
   // global function; wrapping it keeps the example's own text as it is.

@@ -1,20 +1,8 @@
 // The chat page around spec example 10.3 (example-10-3.js, verbatim). This file runs before
 // the example and supplies what the example leaves to the page: enableChat,
-// showChatMessage and log. It also picks the room: SignalingChannel joins the room named by
-// ?room= (else the #hash), so a page opened without one gets a fresh random room in its URL
-// before the example's first line runs, and that URL is the one to share.
+// showChatMessage and log. The room comes from room.js, loaded before it.
 /* exported enableChat, showChatMessage, log, chatUi */
 'use strict';
-
-(function chooseRoom() {
-  var params = new URLSearchParams(location.search);
-  if (params.get('room') || location.hash.length > 1) return;
-  var letters = 'abcdefghijkmnpqrstuvwxyz23456789';
-  var bytes = crypto.getRandomValues(new Uint8Array(8));
-  var room = Array.prototype.map.call(bytes, function (b) { return letters[b % letters.length]; }).join('');
-  params.set('room', room);
-  history.replaceState(null, '', location.pathname + '?' + params.toString());
-})();
 
 var chatUi = (function () {
   function $(id) { return document.getElementById(id); }

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchFirefox } from '../../support/firefox.mjs';
-import { startServer, pageHtml } from './media_harness.mjs';
+import { startServer, pageHtml, kCallAndCapture, withEnginePage } from './media_harness.mjs';
 
 let server;
 before(async () => {
@@ -18,49 +18,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function withPage(prefs, fn) {
-  const firefox = await launchFirefox({ prefs });
-  try {
-    const page = await firefox.newPage();
-    await page.goto(`${server.url}/media.html`);
-    await page.waitForFunction(() => document.title === 'ready');
-    await fn(page);
-    assert.deepEqual(await page.errors(), []);
-  } finally {
-    await firefox.close();
-  }
-}
+const withPage = (prefs, fn) => withEnginePage(server, launchFirefox, { prefs }, fn);
 
-const kCallAndCapture = async () => {
-  media.installMedia(window, { replaceAll: true });
-  const stream = await new Promise((resolve, reject) => {
-    navigator.getUserMedia({ "audio": true, "video": true }, function (stream) {
-      resolve(stream);
-    });
-    setTimeout(() => reject(new Error('no stream in 8 s')), 8000);
-  });
-  const frames = [];
-  const handle = media.openTrackSource(stream.getAudioTracks()[0], (f) => frames.push(f));
-  let pulls = 0;
-  const remote = media.createRemoteAudioTrack({ pull: () => { pulls++; return new Int16Array(960); } });
-  await sleep(500);
-  const f0 = frames.length;
-  const p0 = pulls;
-  const t0 = performance.now();
-  await sleep(2000);
-  const seconds = (performance.now() - t0) / 1000;
-  const result = {
-    tracks: stream.getTracks().map((t) => `${t.kind}:${t.label}`).sort(),
-    native: media.usesNativeStreams,
-    framesPerSecond: (frames.length - f0) / seconds,
-    pullsPerSecond: (pulls - p0) / seconds,
-    sizes: [...new Set(frames.map((f) => f.length))],
-  };
-  handle.stop();
-  remote.end();
-  for (const t of stream.getTracks()) t.stop();
-  return result;
-};
 
 function assertRates(r) {
   assert.deepEqual(r.sizes, [960]);

@@ -3,6 +3,7 @@
 // WebRTC deleted, a fake camera and microphone (optionally playing a WAV we generate) and no
 // autoplay gesture requirement. `open({standIns: true})` also deletes the browser's
 // MediaStream, MediaStreamTrack and capture API, as in a browser that has none.
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -130,4 +131,55 @@ export async function setup({ wav = null, fakeUi = true } = {}) {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+// For the engines without WebRTC (Firefox ESR, WebKitGTK): example 10.1's getUserMedia call,
+// verbatim in its two-argument legacy form, then 2 s (after 0.5 s of warm-up) of capture of its
+// audio track and of pulls by a remote track. Runs in the page (page.evaluate), which has
+// `media` (web/src/media) and `sleep` from kPageScript.
+export const kCallAndCapture = async () => {
+  media.installMedia(window, { replaceAll: true });
+  const stream = await new Promise((resolve, reject) => {
+    navigator.getUserMedia({ "audio": true, "video": true }, function (stream) {
+      resolve(stream);
+    });
+    setTimeout(() => reject(new Error('no stream in 8 s')), 8000);
+  });
+  const frames = [];
+  const handle = media.openTrackSource(stream.getAudioTracks()[0], (f) => frames.push(f));
+  let pulls = 0;
+  const remote = media.createRemoteAudioTrack({ pull: () => { pulls++; return new Int16Array(960); } });
+  await sleep(500);
+  const f0 = frames.length;
+  const p0 = pulls;
+  const t0 = performance.now();
+  await sleep(2000);
+  const seconds = (performance.now() - t0) / 1000;
+  const result = {
+    tracks: stream.getTracks().map((t) => `${t.kind}:${t.label}`).sort(),
+    native: media.usesNativeStreams,
+    framesPerSecond: (frames.length - f0) / seconds,
+    pullsPerSecond: (pulls - p0) / seconds,
+    sizes: [...new Set(frames.map((f) => f.length))],
+    loud: frames.filter((f) => f.some((v) => v !== 0)).length,
+  };
+  handle.stop();
+  remote.end();
+  for (const t of stream.getTracks()) t.stop();
+  return result;
+};
+
+// Opens the media page in a browser from `launch(options)` (tests/support/firefox.mjs,
+// webkit.mjs), runs `fn(page)`, and checks the page logged no errors.
+export async function withEnginePage(server, launch, options, fn) {
+  const browser = await launch(options);
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/media.html`);
+    await page.waitForFunction(() => document.title === 'ready');
+    await fn(page);
+    assert.deepEqual(await page.errors(), []);
+  } finally {
+    await browser.close();
+  }
 }

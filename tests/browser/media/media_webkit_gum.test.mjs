@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchWebKit } from '../../support/webkit.mjs';
-import { startServer, pageHtml } from './media_harness.mjs';
+import { startServer, pageHtml, kCallAndCapture, withEnginePage } from './media_harness.mjs';
 
 let server;
 before(async () => {
@@ -18,46 +18,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function withPage(args, fn) {
-  const webkit = await launchWebKit({ args });
-  try {
-    const page = await webkit.newPage();
-    await page.goto(`${server.url}/media.html`);
-    await page.waitForFunction(() => document.title === 'ready');
-    await fn(page);
-    assert.deepEqual(await page.errors(), []);
-  } finally {
-    await webkit.close();
-  }
-}
-
-// Example 10.1's call, then one second of capture of its audio track and of a remote track.
-const kCallAndCapture = async () => {
-  media.installMedia(window, { replaceAll: true });
-  const stream = await new Promise((resolve, reject) => {
-    navigator.getUserMedia({ "audio": true, "video": true }, function (stream) {
-      resolve(stream);
-    });
-    setTimeout(() => reject(new Error('no stream in 5 s')), 5000);
-  });
-  const frames = [];
-  const handle = media.openTrackSource(stream.getAudioTracks()[0], (f) => frames.push(f));
-  let pulls = 0;
-  const remote = media.createRemoteAudioTrack({ pull: () => { pulls++; return new Int16Array(960); } });
-  const t0 = performance.now();
-  await sleep(1000);
-  handle.stop();
-  remote.end();
-  const seconds = (performance.now() - t0) / 1000;
-  return {
-    tracks: stream.getTracks().map((t) => `${t.kind}:${t.label}`).sort(),
-    native: media.usesNativeStreams,
-    framesPerSecond: frames.length / seconds,
-    sizes: [...new Set(frames.map((f) => f.length))],
-    loud: frames.filter((f) => f.some((v) => v !== 0)).length,
-    pullsPerSecond: pulls / seconds,
-  };
-};
+const withPage = (args, fn) => withEnginePage(server, launchWebKit, { args }, fn);
 
 test('webkitgtk without capture devices: example 10.1 gets the synthetic source and the video stand-in', { timeout: 120000 }, async () => {
   await withPage([], async (page) => {
