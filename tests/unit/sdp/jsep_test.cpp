@@ -7,57 +7,12 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/unit/sdp/negotiator_pair.hpp"
 #include "tests/unit/sdp/sdp_corpus.hpp"
-#include "tests/unit/sdp/sdp_fixtures.hpp"
 
 namespace polyrtc::sdp {
-namespace {
 
-using testing::fixed_config;
-
-struct Peer {
-    explicit Peer(const char* label) : rng(polyrtc::testing::seeded_rng(label)), n(fixed_config(), rng) {}
-    crypto::Csprng rng;
-    SessionNegotiator n;
-
-    std::string offer() {
-        auto o = n.create_offer(rng);
-        REQUIRE(o.ok());
-        return *o;
-    }
-    std::string answer() {
-        auto a = n.create_answer(rng);
-        REQUIRE_MESSAGE(a.ok(), a.error().to_string());
-        return *a;
-    }
-};
-
-void require_ok(const Status<NegotiationError>& s) {
-    REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
-}
-
-JsepError error_of(const Status<NegotiationError>& s) {
-    REQUIRE_MESSAGE(!s.ok(), "expected an error");
-    return s.error().name;
-}
-
-// A: createOffer + setLocal; Z: setRemote + createAnswer + setLocal; A: setRemote(answer).
-void negotiate(Peer& a, Peer& z) {
-    std::string offer = a.offer();
-    require_ok(a.n.set_local(SdpType::kOffer, offer));
-    require_ok(z.n.set_remote(SdpType::kOffer, offer));
-    std::string answer = z.answer();
-    require_ok(z.n.set_local(SdpType::kAnswer, answer));
-    require_ok(a.n.set_remote(SdpType::kAnswer, answer));
-}
-
-std::string replace(std::string s, const std::string& from, const std::string& to) {
-    auto pos = s.find(from);
-    REQUIRE_MESSAGE(pos != std::string::npos, from);
-    return s.replace(pos, from.size(), to);
-}
-
-}  // namespace
+using namespace testing;
 
 TEST_CASE("sdp.jsep: a new offer has every line a browser requires") {
     Peer a("A");

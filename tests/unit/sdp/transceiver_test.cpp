@@ -8,68 +8,13 @@
 #include <doctest/doctest.h>
 
 #include "core/sdp/jsep.hpp"
+#include "tests/unit/sdp/negotiator_pair.hpp"
 #include "tests/unit/sdp/sdp_corpus.hpp"
-#include "tests/unit/sdp/sdp_fixtures.hpp"
 
 namespace polyrtc::sdp {
 namespace {
 
-using testing::fixed_config;
-
-struct Peer {
-    explicit Peer(const char* label) : rng(polyrtc::testing::seeded_rng(label)), n(fixed_config(), rng) {}
-    crypto::Csprng rng;
-    SessionNegotiator n;
-
-    std::string offer(OfferOptions options = {}) {
-        auto o = n.create_offer(rng, options);
-        REQUIRE_MESSAGE(o.ok(), o.error().to_string());
-        return *o;
-    }
-    std::string answer() {
-        auto a = n.create_answer(rng);
-        REQUIRE_MESSAGE(a.ok(), a.error().to_string());
-        return *a;
-    }
-    // addTrack(track, stream): a sendrecv transceiver with a track.
-    TransceiverId add_track(uint32_t ssrc, const char* track = "track-a", const char* stream = "stream-a") {
-        TransceiverInit init;
-        init.ssrc = ssrc;
-        init.cname = "cname-" + std::to_string(ssrc);
-        init.track_id = track;
-        init.stream_ids = {stream};
-        auto id = n.add_transceiver(init);
-        REQUIRE(id.ok());
-        return *id;
-    }
-    const TransceiverState& transceiver(TransceiverId id) {
-        for (const auto& t : n.transceivers()) {
-            if (t.id == id) return t;
-        }
-        FAIL("no transceiver " << id);
-        return n.transceivers().front();
-    }
-};
-
-void require_ok(const Status<NegotiationError>& s) {
-    REQUIRE_MESSAGE(s.ok(), (s.ok() ? std::string() : s.error().to_string()));
-}
-
-// A offers (with `options`), Z answers, both apply.
-void negotiate(Peer& a, Peer& z, OfferOptions options = {}) {
-    std::string offer = a.offer(options);
-    require_ok(a.n.set_local(SdpType::kOffer, offer));
-    require_ok(z.n.set_remote(SdpType::kOffer, offer));
-    std::string answer = z.answer();
-    require_ok(z.n.set_local(SdpType::kAnswer, answer));
-    require_ok(a.n.set_remote(SdpType::kAnswer, answer));
-}
-
-std::string replace(std::string s, const std::string& from, const std::string& to) {
-    auto pos = s.find(from);
-    REQUIRE_MESSAGE(pos != std::string::npos, from);
-    return s.replace(pos, from.size(), to);
-}
+using namespace testing;
 
 std::vector<std::string> lines_of(const MediaDescription& m) {
     std::vector<std::string> out{"m=" + m.media_line_value()};
