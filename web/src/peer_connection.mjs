@@ -63,39 +63,28 @@ function pickForm(args, legacyCount, what) {
   throw typeError(`${what}: ${args.length} arguments match no overload (0-1 for the promise form, ${legacyCount} for the legacy form)`);
 }
 
-// Media sections of an SDP in m= line order: {kind, port, mid, ufrag, direction, msidStreams,
-// rtpmap, fmtp, extmap, rtcpRsize, cname}, what the negotiation-needed check and
-// getParameters() read.
+// Media sections of an SDP in m= line order: {kind, port, mid, ufrag, rtpmap, fmtp, extmap,
+// rtcpRsize, cname}, what addIceCandidate's checks and getParameters() read.
 function mediaSections(sdp) {
   const sections = [];
   let sessionUfrag = null;
-  let sessionDirection = 'sendrecv';
   for (const raw of sdp.split(/\r?\n/)) {
     const line = raw.trim();
     if (line.startsWith('m=')) {
       const [kind, port] = line.slice(2).split(' ');
       sections.push({
-        kind, port: Number(port), mid: null, ufrag: null, direction: null, msidStreams: null,
-        rtpmap: [], fmtp: [], extmap: [], rtcpRsize: false, cname: null,
+        kind, port: Number(port), mid: null, ufrag: null, rtpmap: [], fmtp: [], extmap: [], rtcpRsize: false, cname: null,
       });
       continue;
     }
     const current = sections[sections.length - 1];
-    if (/^a=(sendrecv|sendonly|recvonly|inactive)$/.test(line)) {
-      if (current) current.direction = line.slice(2);
-      else sessionDirection = line.slice(2);
-    }
     if (line.startsWith('a=ice-ufrag:')) {
       if (current) current.ufrag = line.slice(12).trim();
       else sessionUfrag = line.slice(12).trim();
     }
     if (!current) continue;
     if (line.startsWith('a=mid:')) current.mid = line.slice(6).trim();
-    else if (line.startsWith('a=msid:')) {
-      const stream = line.slice(7).split(' ')[0];
-      current.msidStreams ??= [];
-      if (stream !== '-' && !current.msidStreams.includes(stream)) current.msidStreams.push(stream);
-    } else if (line.startsWith('a=rtpmap:')) {
+    else if (line.startsWith('a=rtpmap:')) {
       const m = /^a=rtpmap:(\d+) ([^/]+)\/(\d+)(?:\/(\d+))?/.exec(line);
       if (m) current.rtpmap.push({ payloadType: Number(m[1]), name: m[2], clockRate: Number(m[3]), channels: m[4] ? Number(m[4]) : null });
     } else if (line.startsWith('a=fmtp:')) {
@@ -107,29 +96,8 @@ function mediaSections(sdp) {
     } else if (line === 'a=rtcp-rsize') current.rtcpRsize = true;
     else if (current.cname === null && /^a=ssrc:\d+ cname:/.test(line)) current.cname = line.slice(line.indexOf('cname:') + 6);
   }
-  for (const s of sections) {
-    s.ufrag ??= sessionUfrag;
-    s.direction ??= sessionDirection;
-  }
+  for (const s of sections) s.ufrag ??= sessionUfrag;
   return sections;
-}
-
-const kReversed = { sendrecv: 'sendrecv', sendonly: 'recvonly', recvonly: 'sendonly', inactive: 'inactive' };
-
-// The direction an answer may take for an offered one (RFC 9429 §5.3.1): what we want,
-// intersected with the reverse of what was offered.
-function intersectDirections(want, offered) {
-  const theirs = kReversed[offered];
-  const send = sends(want) && sends(theirs);
-  const recv = receives(want) && receives(theirs);
-  if (send && recv) return 'sendrecv';
-  if (send) return 'sendonly';
-  if (recv) return 'recvonly';
-  return 'inactive';
-}
-
-function sameMembers(a, b) {
-  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 function iceCredentials(sdp) {
@@ -406,47 +374,16 @@ export class RTCPeerConnection extends BaseEventTarget {
     });
   }
 
-  // "Check if negotiation is needed": the data, ICE-restart and transceiver parts are decided
-  // here from the descriptions; anything else (the engine's own reasons) comes as its event.
+  // "Check if negotiation is needed" (webrtc-pc §4.7.3): the ICE restart part is decided here;
+  // the data-channel and transceiver parts are the engine's (core/peer negotiation_needed(),
+  // SessionNegotiator::transceivers_need_negotiation). Before the engine has loaded nothing has
+  // been negotiated, so any channel or transceiver needs an offer.
   #isNegotiationNeeded() {
     if (this.#engineNegotiationNeeded) return true;
     if (this.#localIceCredentialsToReplace.length > 0) return true;
-    const created = this.#channels.length > 0;
-    const sections = mediaSections(this.#currentLocalDescription?.sdp ?? '');
-    if (created && !sections.some((s) => s.kind === 'application')) return true;
-    return this.#transceiversNeedNegotiation(sections);
-  }
-
-  // The transceiver steps of webrtc-pc §4.7.3 "check if negotiation is needed".
-  #transceiversNeedNegotiation(localSections) {
-    const local = this.#currentLocalDescription;
-    const remoteSections = mediaSections(this.#currentRemoteDescription?.sdp ?? '');
-    for (const r of this.#transceivers) {
-      if (r.stopping && !r.stopped) return true;
-      if (r.stopped) {
-        if (r.mid === null) continue;
-        const l = localSections.find((s) => s.mid === r.mid);
-        const m = remoteSections.find((s) => s.mid === r.mid);
-        if (!(l?.port === 0 || m?.port === 0)) return true;
-        continue;
-      }
-      if (r.mid === null) return true;
-      const section = localSections.find((s) => s.mid === r.mid);
-      // A mid the current local description does not have yet is being negotiated (not stable).
-      if (!section) continue;
-      // The stream ids the m= section signals (a=msid) must be the sender's. The engine writes
-      // a=msid only for a sender with a track (as Chromium does), so a sender without one has
-      // nothing to compare; otherwise this would ask for a negotiation that never settles it.
-      if (sends(r.direction) && r.track !== null && !sameMembers(section.msidStreams ?? [], r.streamIds)) return true;
-      const remote = remoteSections.find((s) => s.mid === r.mid);
-      if (local?.type === 'offer') {
-        // The remote answer's direction is compared reversed (the peer's point of view).
-        if (section.direction !== r.direction && (!remote || kReversed[remote.direction] !== r.direction)) return true;
-      } else if (local?.type === 'answer' && remote) {
-        if (section.direction !== intersectDirections(r.direction, remote.direction)) return true;
-      }
-    }
-    return false;
+    const engine = this.#engine;
+    if (!engine || engine.closed) return this.#channels.length > 0 || this.#transceivers.some((r) => !r.stopped);
+    return Boolean(engine.get('negotiationNeeded'));
   }
 
   restartIce() {

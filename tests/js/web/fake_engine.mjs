@@ -104,6 +104,29 @@ export class FakeEngine {
   }
 
   get(name) { return this.closed ? null : this[name]; }
+
+  // The engine's negotiationNeeded getter: W3C "check if negotiation is needed" for
+  // transceivers (the real one is SessionNegotiator::transceivers_need_negotiation), here from
+  // this fake's own transceivers and descriptions.
+  get negotiationNeeded() {
+    if (this.signalingState !== 'stable') return false;
+    const local = this.currentLocalDescription;
+    const remote = this.currentRemoteDescription;
+    const localSections = local ? parseSections(local.sdp) : [];
+    const remoteSections = remote ? parseSections(remote.sdp) : [];
+    const same = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
+    for (const t of this.#transceivers) {
+      if (t.stopped) continue;
+      if (t.stopping || t.mid === null) return true;
+      const section = localSections.find((s) => s.mid === t.mid);
+      if (!section) continue;
+      if (sends(t.direction) && t.senderTrackId !== '' && !same(section.streamIds, t.streamIds)) return true;
+      const r = remoteSections.find((s) => s.mid === t.mid);
+      if (local.type === 'offer' && section.direction !== t.direction && (!r || kReverse[r.direction] !== t.direction)) return true;
+      if (local.type === 'answer' && r && section.direction !== intersect(t.direction, r.direction)) return true;
+    }
+    return false;
+  }
   bufferedAmount() { return 0; }
   close() { this.closed = true; }
 
