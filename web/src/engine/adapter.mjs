@@ -45,6 +45,7 @@ export class EngineConnection {
   #ws = null;
   #pendingFrames = [];
   #timer = null;
+  #timerDeadline = -1; // the pollTimeout() the armed timer is for
   #closed = false;
   #onEvent;
   #onPumped;
@@ -116,9 +117,13 @@ export class EngineConnection {
     }
     if (this.#closed) return;
     this.#onPumped();
+    // During a call every 20 ms frame in and out pumps: a timer already armed for the same
+    // deadline stays as it is instead of being cleared and set again each time.
     const next = this.#core.pollTimeout();
+    if (this.#timer !== null && next === this.#timerDeadline) return;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#timerDeadline = next;
     if (next >= 0) {
       this.#timer = setTimeout(() => this.#guarded(() => {
         this.#timer = null;
